@@ -1,0 +1,277 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from evaluations import figures
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+PARAGRAPHS_HELP = "可填写多段：每段一行，按回车另起一段（空行会被忽略）。"
+
+
+class DepartmentManager(models.Manager["Department"]):
+    def get_by_natural_key(self, code: str) -> "Department":
+        return self.get(code=code)
+
+
+class Department(models.Model):
+    code = models.SlugField(
+        "部门编码",
+        max_length=50,
+        unique=True,
+        help_text="唯一编码，用于报告网址和导入文件，只能包含字母、数字、连字符，如 liwan-kgxj。",
+    )
+    name = models.CharField("部门简称", max_length=100, help_text="如：荔湾区科技工业和信息化局。")
+    full_name = models.CharField(
+        "部门全称",
+        max_length=200,
+        help_text="含行政区划，用于报告标题，如：广州市荔湾区科技工业和信息化局。",
+    )
+
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class EvaluationManager(models.Manager["Evaluation"]):
+    def get_by_natural_key(self, department_code: str, year: int) -> "Evaluation":
+        return self.get(department__code=department_code, year=year)
+
+
+def amount_field(label: str, help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        f"{label}（万元）",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=help_text,
+    )
+
+
+AMOUNT_FIELDS = (
+    "budget_total",
+    "expenditure_total",
+    "general_public_budget",
+    "government_fund_budget",
+    "state_capital_budget",
+    "other_funds",
+    "basic_expenditure",
+    "project_expenditure",
+    "carryover_balance",
+)
+
+
+class Evaluation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "已退回"
+        APPROVED = "approved", "已审核"
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", "优秀"
+        GOOD = "good", "良好"
+        FAIR = "fair", "中"
+        POOR = "poor", "差"
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="evaluations", verbose_name="部门"
+    )
+    year = models.PositiveSmallIntegerField(
+        "年度",
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+        help_text="自评的预算年度，如 2023。",
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+
+    # 一、（二）部门整体收支情况
+    budget_total = amount_field("全年预算数", "本年度全部预算金额。")
+    expenditure_total = amount_field(
+        "执行数", "本年度实际支出。完成率 = 执行数 ÷ 全年预算数，由系统计算。"
+    )
+    general_public_budget = amount_field("一般公共预算财政拨款支出", "按资金来源分。")
+    government_fund_budget = amount_field("政府性基金预算财政拨款支出", "按资金来源分。")
+    state_capital_budget = amount_field("国有资本经营预算财政拨款支出", "按资金来源分。")
+    other_funds = amount_field("其他资金支出", "按资金来源分。四项资金来源之和应等于执行数。")
+    basic_expenditure = amount_field("基本支出", "按支出性质分。")
+    project_expenditure = amount_field(
+        "项目支出", "按支出性质分。基本支出 + 项目支出应等于执行数。"
+    )
+    carryover_balance = amount_field("年末结转和结余", "年末结转和结余资金。")
+
+    # 二、综合评价分析
+    conclusion_summary = models.TextField(
+        "自评结论综述", blank=True, help_text="对本年度整体支出绩效的结论性评价。" + PARAGRAPHS_HELP
+    )
+    grade = models.CharField(
+        "自评等级",
+        max_length=20,
+        choices=Grade.choices,
+        blank=True,
+        help_text="优秀、良好、中、差。",
+    )
+    task_analysis = models.TextField(
+        "各重点工作任务绩效目标完成情况分析", blank=True, help_text=PARAGRAPHS_HELP
+    )
+    achievements = models.TextField("主要工作成效", blank=True, help_text=PARAGRAPHS_HELP)
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = EvaluationManager()
+
+    class Meta:
+        verbose_name = "年度绩效自评"
+        verbose_name_plural = "年度绩效自评"
+        ordering = ["-year", "department__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year"],
+                name="evaluation_unique_department_year",
+                violation_error_message="该部门这一年度的绩效自评已经存在：每个部门每年只有一份自评。",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="evaluation_year_in_range",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 0}) | Q(**{f"{name}__isnull": True}),
+                    name=f"evaluation_{name}_not_negative",
+                )
+                for name in AMOUNT_FIELDS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度 {self.department}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.department.natural_key(), self.year)
+
+    natural_key.dependencies = ["evaluations.department"]
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return figures.completion_rate(executed=self.expenditure_total, budget=self.budget_total)
+
+    def clean(self) -> None:
+        errors = figures.budget_errors(
+            {name: getattr(self, name) for name in AMOUNT_FIELDS},
+            labels={name: self._meta.get_field(name).verbose_name for name in AMOUNT_FIELDS},
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class OrderedItemManager(models.Manager):
+    def get_by_natural_key(self, department_code: str, year: int, order: int) -> models.Model:
+        return self.get(
+            evaluation__department__code=department_code, evaluation__year=year, order=order
+        )
+
+
+class OrderedItem(models.Model):
+    """One entry of an ordered list in the report; its printed number comes from `order`."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name="年度绩效自评"
+    )
+    order = models.PositiveSmallIntegerField(
+        "序号", validators=[MinValueValidator(1)], help_text="决定在报告中的先后和编号，从 1 开始。"
+    )
+
+    objects = OrderedItemManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["evaluation", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "order"],
+                name="%(class)s_unique_order",
+                violation_error_message="这个序号已被同一列表中的另一项使用，请换一个序号。",
+            ),
+            models.CheckConstraint(condition=Q(order__gte=1), name="%(class)s_order_positive"),
+        ]
+
+    def natural_key(self) -> tuple[str, int, int]:
+        return (*self.evaluation.natural_key(), self.order)
+
+    natural_key.dependencies = ["evaluations.evaluation"]
+
+
+class DepartmentFunction(OrderedItem):
+    text = models.TextField("职能", help_text="一段文字；报告按序号自动编号为“1.”“2.”……")
+
+    class Meta(OrderedItem.Meta):
+        verbose_name = "部门职能"
+        verbose_name_plural = "部门职能"
+
+    def __str__(self) -> str:
+        return f"{self.order}.{self.text[:20]}"
+
+
+class PerformanceGoal(OrderedItem):
+    text = models.TextField(
+        "绩效目标", help_text="一个目标可含多句，写成一段；报告自动编号为“1.”“2.”……"
+    )
+
+    class Meta(OrderedItem.Meta):
+        verbose_name = "部门整体支出绩效目标"
+        verbose_name_plural = "部门整体支出绩效目标"
+
+    def __str__(self) -> str:
+        return f"{self.order}.{self.text[:20]}"
+
+
+class KeyTask(OrderedItem):
+    text = models.TextField("重点工作任务", help_text="报告自动编号为“1.”“2.”……")
+
+    class Meta(OrderedItem.Meta):
+        verbose_name = "部门年度重点工作任务"
+        verbose_name_plural = "部门年度重点工作任务"
+
+    def __str__(self) -> str:
+        return f"{self.order}.{self.text[:20]}"
+
+
+class Problem(OrderedItem):
+    text = models.TextField("问题", help_text="一段文字，不必写“一是”“二是”，报告按序号自动加上。")
+
+    class Meta(OrderedItem.Meta):
+        verbose_name = "存在的主要问题"
+        verbose_name_plural = "存在的主要问题"
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.text[:20]}"
+
+
+class ImprovementMeasure(OrderedItem):
+    title = models.CharField(
+        "标题", max_length=200, help_text="如：抓好“载体赋能”。报告按序号自动加上“（一）”。"
+    )
+    body = models.TextField("内容", help_text=PARAGRAPHS_HELP)
+
+    class Meta(OrderedItem.Meta):
+        verbose_name = "下一步改进措施"
+        verbose_name_plural = "下一步改进措施"
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"

@@ -1,0 +1,78 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from evaluations import services
+from evaluations.models import Department, Evaluation
+
+INLINE_PREFIXES = (
+    "departmentfunctions",
+    "performancegoals",
+    "keytasks",
+    "problems",
+    "improvementmeasures",
+)
+
+VALID_FIGURES = {
+    "budget_total": Decimal("8727.19"),
+    "expenditure_total": Decimal("7627.19"),
+    "general_public_budget": Decimal("7627.19"),
+    "government_fund_budget": Decimal("0"),
+    "state_capital_budget": Decimal("0"),
+    "other_funds": Decimal("0"),
+    "basic_expenditure": Decimal("2555.62"),
+    "project_expenditure": Decimal("5071.57"),
+    "carryover_balance": Decimal("0"),
+}
+
+
+@pytest.fixture
+def department() -> Department:
+    return services.department_create(
+        code="test-dept", name="测试区示例局", full_name="广州市测试区示例局"
+    )
+
+
+@pytest.fixture
+def evaluation(department: Department) -> Evaluation:
+    return services.evaluation_create(department=department, year=2023, **VALID_FIGURES)
+
+
+@pytest.fixture
+def staff_client(client, db):
+    user = get_user_model().objects.create_superuser(username="staff", password="pw-staff-123")
+    client.force_login(user)
+    return client
+
+
+def evaluation_form_data(department: Department, **overrides: object) -> dict[str, object]:
+    """What the evaluation change page posts: the main form plus an empty management form for
+    every inline; tests add inline rows with `add_inline_rows`."""
+    data: dict[str, object] = {
+        "department": department.pk,
+        "year": 2023,
+        "conclusion_summary": "",
+        "grade": "",
+        "task_analysis": "",
+        "achievements": "",
+        **{name: str(value) for name, value in VALID_FIGURES.items()},
+    }
+    for prefix in INLINE_PREFIXES:
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def add_inline_rows(data: dict[str, object], prefix: str, rows: list[dict[str, object]]) -> None:
+    data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+    for index, row in enumerate(rows):
+        for field, value in row.items():
+            data[f"{prefix}-{index}-{field}"] = value
