@@ -125,6 +125,33 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+
+def cache_from_url(url: str) -> dict[str, object]:
+    """locmem:// (default, one process), db://TABLE (shared through the database; run
+    `manage.py createcachetable`), redis://HOST:PORT/DB (shared; needs the redis package)."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: use locmem://, db://TABLE or redis://HOST")
+
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://"))}
+
+# Font families of the official report, by role (GB/T 9704-2012 §7: 仿宋 body, 黑体 "一、"
+# headings, 楷体 "（一）" headings, 小标宋 title). Unset roles use the open fonts from Debian
+# packages (evaluations/reports/typesetting.py DEFAULT_FONTS); a site holding licensed fonts
+# names them, e.g. REPORT_FONT_BODY=FangSong_GB2312.
+REPORT_FONT_ROLES = ("body", "title", "heading1", "heading2", "label", "latin", "page_number")
+REPORT_FONTS = {
+    role: families
+    for role in REPORT_FONT_ROLES
+    if (families := env_list(f"REPORT_FONT_{role.upper()}", []))
+}
+
 LOGIN_URL = "admin:login"
 
 LOGGING = {
@@ -132,4 +159,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools log every rendering step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "部门整体支出绩效自评"
@@ -9,4 +9,5 @@ admin.site.index_title = "填报与审核"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="root"),
     path("admin/", admin.site.urls),
+    path("reports/", include("evaluations.urls")),
 ]

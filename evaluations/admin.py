@@ -134,7 +134,14 @@ class EvaluationAdmin(admin.ModelAdmin):
         ),
         (
             "二、综合评价分析",
-            {"fields": (("conclusion_summary", "grade"), "task_analysis", "achievements")},
+            {
+                "fields": (
+                    ("conclusion_summary", "grade"),
+                    "grade_override_reason",
+                    "task_analysis",
+                    "achievements",
+                )
+            },
         ),
         ("记录", {"fields": (("created_at", "updated_at"),), "classes": ("collapse",)}),
     )

@@ -126,6 +126,11 @@ class Evaluation(models.Model):
         blank=True,
         help_text="优秀、良好、中、差。",
     )
+    grade_override_reason = models.TextField(
+        "等级调整说明",
+        blank=True,
+        help_text="自评等级与按指标得分计算的等级不一致时，必须写明理由。",
+    )
     task_analysis = models.TextField(
         "各重点工作任务绩效目标完成情况分析", blank=True, help_text=PARAGRAPHS_HELP
     )

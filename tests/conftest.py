@@ -76,3 +76,11 @@ def add_inline_rows(data: dict[str, object], prefix: str, rows: list[dict[str, o
     for index, row in enumerate(rows):
         for field, value in row.items():
             data[f"{prefix}-{index}-{field}"] = value
+
+
+@pytest.fixture
+def liwan(db) -> Evaluation:
+    from django.core.management import call_command
+
+    call_command("loaddata", "liwan_2023", verbosity=0)
+    return Evaluation.objects.get(department__code="liwan-kgxj", year=2023)
