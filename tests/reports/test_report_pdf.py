@@ -137,3 +137,18 @@ def test_an_invented_report_keeps_to_the_grid(db):
     too_wide = [box for box in boxes if box.x_max > right_edge + CELL * 0.55]
     assert not too_wide, too_wide[:3]
     assert all(box.x_min >= LEFT_MARGIN - 0.5 for box in boxes)
+
+
+def test_page_numbers_sit_one_character_in_on_the_outer_side(liwan_pdf):
+    numbers = [
+        box for box in pdftools.line_boxes(liwan_pdf) if pdftools.PAGE_NUMBER.match(box.text)
+    ]
+    four_hao = 14  # GB/T 9704-2012 §7.5: 4号 digits, one character in from the 版心 edge
+
+    assert [box.page for box in numbers] == list(range(1, 12))
+    for box in numbers:
+        assert re.fullmatch(rf"—{box.page}—", box.text), box.text
+        if box.page % 2:
+            assert abs((LEFT_MARGIN + TEXT_WIDTH - four_hao) - box.x_max) < 3, box
+        else:
+            assert abs((LEFT_MARGIN + four_hao) - box.x_min) < 3, box

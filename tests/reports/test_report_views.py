@@ -112,3 +112,14 @@ def test_the_admin_change_page_links_to_the_preview_and_the_pdf(staff_client, li
 
     assert reverse("evaluations:report_preview", args=["liwan-kgxj", 2023]) in page
     assert reverse("evaluations:report_pdf", args=["liwan-kgxj", 2023]) in page
+
+
+def test_a_site_can_name_its_own_licensed_fonts(staff_client, liwan, settings):
+    settings.REPORT_FONTS = {"body": ["FangSong_GB2312"], "title": ["FZXiaoBiaoSong-B05S"]}
+
+    page = staff_client.get(
+        reverse("evaluations:report_preview", args=["liwan-kgxj", 2023])
+    ).content.decode()
+
+    assert "--font-body: report-latin, FangSong_GB2312;" in page
+    assert "--font-title: FZXiaoBiaoSong-B05S;" in page
