@@ -14,6 +14,15 @@ from evaluations.models import (
     PerformanceGoal,
     Problem,
 )
+from indicators.admin import (
+    ChineseImportExportMixin,
+    IndicatorRowInline,
+    computed_grade_text,
+    computed_score_text,
+    save_indicator_rows,
+)
+from indicators.models import IndicatorRow
+from indicators.resources import EvaluationBudgetResource
 
 
 @admin.register(Department)
@@ -105,7 +114,9 @@ BUDGET_FIELDS = (
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ChineseImportExportMixin, admin.ModelAdmin):
+    # Budget figures import from and export to Excel (indicators/resources.py).
+    resource_classes = [EvaluationBudgetResource]
     change_form_template = "admin/evaluations/evaluation/change_form.html"
     list_display = (
         "department",
@@ -121,7 +132,14 @@ class EvaluationAdmin(admin.ModelAdmin):
     search_fields = ("department__name", "department__full_name", "department__code")
     search_help_text = "按部门简称、全称或编码搜索"
     autocomplete_fields = ("department",)
-    readonly_fields = ("status", "completion_rate_display", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "completion_rate_display",
+        "computed_score_display",
+        "computed_grade_display",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         ("基本信息", {"fields": (("department", "year"), "status")}),
         (
@@ -137,6 +155,7 @@ class EvaluationAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     ("conclusion_summary", "grade"),
+                    ("computed_score_display", "computed_grade_display"),
                     "grade_override_reason",
                     "task_analysis",
                     "achievements",
@@ -151,6 +170,7 @@ class EvaluationAdmin(admin.ModelAdmin):
         KeyTaskInline,
         ProblemInline,
         ImprovementMeasureInline,
+        IndicatorRowInline,
     )
     # The change page follows the report's outline: each inline is shown right after the
     # fieldset named here (by index in `fieldsets`).
@@ -160,6 +180,7 @@ class EvaluationAdmin(admin.ModelAdmin):
         KeyTaskInline: 1,
         ProblemInline: 2,
         ImprovementMeasureInline: 2,
+        IndicatorRowInline: 2,
     }
 
     @admin.display(description="完成率")
@@ -168,6 +189,19 @@ class EvaluationAdmin(admin.ModelAdmin):
         if rate is None:
             return "无法计算（全年预算数为空或为 0）"
         return f"{figures.format_rate(rate)}%"
+
+    @admin.display(description="按指标计算的总分")
+    def computed_score_display(self, obj: Evaluation) -> str:
+        return computed_score_text(obj)
+
+    @admin.display(description="按指标计算的等级")
+    def computed_grade_display(self, obj: Evaluation) -> str:
+        return computed_grade_text(obj)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Evaluation | None = None) -> list:
+        # Indicator rows need the evaluation's year (its framework): change page only.
+        inlines = super().get_inline_instances(request, obj)
+        return [i for i in inlines if obj is not None or not isinstance(i, IndicatorRowInline)]
 
     def render_change_form(self, request, context, *args, **kwargs):
         adminform = context.get("adminform")
@@ -192,6 +226,9 @@ class EvaluationAdmin(admin.ModelAdmin):
         services.evaluation_save(evaluation=obj)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is IndicatorRow:
+            save_indicator_rows(formset)
+            return
         items: list[models.Model] = formset.save(commit=False)
         for item in formset.deleted_objects:
             services.evaluation_item_delete(item=item)

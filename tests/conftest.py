@@ -27,6 +27,12 @@ VALID_FIGURES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Tests create users with passwords; the production hasher costs ~0.3 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def department() -> Department:
     return services.department_create(

@@ -15,10 +15,20 @@ class Command(BaseCommand):
         parser.add_argument("year", type=int, help="年度，如 2023")
         parser.add_argument("-o", "--output", required=True, type=Path, help="PDF 输出路径")
         parser.add_argument("--html", type=Path, help="同时写出报告的 HTML（排版后的行）")
+        parser.add_argument(
+            "--appendix",
+            type=int,
+            choices=(1, 2),
+            default=2,
+            help="2：自评报告（默认）；1：部门整体支出绩效自评表",
+        )
 
     def handle(
         self, *args, department_code: str, year: int, output: Path, html: Path | None, **options
     ) -> None:
+        if options.get("appendix", 2) == 1:
+            self._appendix1(department_code, year, output, html)
+            return
         try:
             evaluation = selectors.evaluation_for_report(department_code=department_code, year=year)
         except Http404:
@@ -29,5 +39,25 @@ class Command(BaseCommand):
             html.write_text(report.report_html(evaluation), encoding="utf-8")
             self.stdout.write(f"已写出 HTML：{html}")
         pdf_bytes = report.report_pdf(evaluation)
+        output.write_bytes(pdf_bytes)
+        self.stdout.write(self.style.SUCCESS(f"已写出 PDF：{output}（{len(pdf_bytes)} 字节）"))
+
+    def _appendix1(self, department_code: str, year: int, output: Path, html: Path | None) -> None:
+        from indicators import selectors as indicator_selectors
+        from indicators.reports import appendix1
+
+        try:
+            evaluation = indicator_selectors.evaluation_for_appendix(
+                department_code=department_code, year=year
+            )
+        except Http404:
+            raise CommandError(
+                f"没有找到部门编码为 {department_code} 的 {year} 年度自评。"
+            ) from None
+        table = appendix1.appendix1_for(evaluation)
+        if html is not None:
+            html.write_text(appendix1.appendix1_html(table), encoding="utf-8")
+            self.stdout.write(f"已写出 HTML：{html}")
+        pdf_bytes = appendix1.appendix1_pdf(table)
         output.write_bytes(pdf_bytes)
         self.stdout.write(self.style.SUCCESS(f"已写出 PDF：{output}（{len(pdf_bytes)} 字节）"))

@@ -1,0 +1,400 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
+
+from evaluations.models import Evaluation
+from indicators import selectors, services
+from indicators.models import (
+    IndicatorFramework,
+    IndicatorRow,
+    PrimaryIndicator,
+    SecondaryIndicator,
+    framework_weight_error,
+)
+from indicators.resources import (
+    FORMATS,
+    MAX_IMPORT_BYTES,
+    ImportFileError,
+    IndicatorRowResource,
+)
+
+# --- import and export -----------------------------------------------------------------------
+
+
+class LimitedImportForm(ImportForm):
+    """Refuses oversized and empty uploads before anything reads them."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(
+                f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 "
+                f"{MAX_IMPORT_BYTES // 1024 // 1024} MB：请分成几个文件导入。"
+            )
+        return upload
+
+
+class ChineseImportExportMixin(ImportExportMixin):
+    """XLSX and CSV (UTF-8 or GBK) with Chinese headers; the preview names bad rows by their
+    spreadsheet row and column; nothing is written unless every row is valid; users only
+    import and export the departments they may see."""
+
+    formats = FORMATS
+    import_form_class = LimitedImportForm
+    import_template_name = "indicators/admin/import.html"
+
+    def get_resource_kwargs(self, request: HttpRequest, *args, **kwargs) -> dict[str, object]:
+        return {"department_codes": selectors.visible_department_codes(request.user)}
+
+    def get_import_data_kwargs(self, **kwargs) -> dict[str, object]:
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # Without this a row that turns invalid between preview and confirm would be skipped
+        # while the others are written.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def get_import_context_data(self, **kwargs) -> dict[str, object]:
+        context = super().get_import_context_data(**kwargs)
+        resource = self.get_import_resource_classes(None)[0]
+        context["required_columns"] = resource.REQUIRED_COLUMNS
+        context["max_megabytes"] = MAX_IMPORT_BYTES // 1024 // 1024
+        return context
+
+    def add_data_read_fail_error_to_form(self, form, e) -> None:
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def process_result(self, result, request: HttpRequest):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request, "导入失败，未写入任何数据：文件在预览后发生了变化，请重新上传。"
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+            )
+        return super().process_result(result, request)
+
+
+# --- the indicator framework ---------------------------------------------------------------
+
+
+class PrimaryIndicatorFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        if not kept:
+            return  # a new framework left empty gets the default one
+        error = framework_weight_error([(data["name"], data["weight"]) for data in kept])
+        if error:
+            raise ValidationError(error)
+        if sum(1 for data in kept if data.get("scores_budget_execution")) > 1:
+            raise ValidationError("只能有一个一级指标按预算执行率计分。")
+
+
+class PrimaryIndicatorInline(admin.TabularInline):
+    model = PrimaryIndicator
+    formset = PrimaryIndicatorFormSet
+    fields = ("order", "name", "weight", "scores_budget_execution", "secondaries_display")
+    readonly_fields = ("secondaries_display",)
+    extra = 0
+    verbose_name_plural = "一级指标（分值合计 100）"
+
+    @admin.display(description="二级指标")
+    def secondaries_display(self, obj: PrimaryIndicator) -> str:
+        if not obj.pk:
+            return "—"
+        names = "、".join(s.name for s in obj.secondaries.all()) or "（无）"
+        url = reverse("admin:indicators_primaryindicator_change", args=[obj.pk])
+        return format_html('{} <a href="{}">编辑</a>', names, url)
+
+
+@admin.register(IndicatorFramework)
+class IndicatorFrameworkAdmin(admin.ModelAdmin):
+    list_display = ("year", "primaries_display")
+    search_fields = ("year",)
+    search_help_text = "按年度搜索，如 2024"
+    inlines = (PrimaryIndicatorInline,)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": ("year",),
+                "description": "新建时如不填写一级指标，系统按财预〔2020〕10号创建默认指标体系："
+                "产出指标 50、效益指标 30、满意度指标 10、预算执行率 10，及其二级指标。",
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("primaries")
+
+    @admin.display(description="一级指标及分值")
+    def primaries_display(self, obj: IndicatorFramework) -> str:
+        return "；".join(f"{p.name} {p.weight.normalize():f}" for p in obj.primaries.all())
+
+    def save_model(self, request, obj: IndicatorFramework, form, change: bool) -> None:
+        services.framework_save(framework=obj)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        framework = form.instance
+        typed = any(
+            f.cleaned_data and not f.cleaned_data.get("DELETE")
+            for formset in formsets
+            for f in formset.forms
+        )
+        super().save_related(request, form, formsets, change)
+        if not change and not typed:
+            services.framework_fill_default(framework=framework)
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        saved = formset.save(commit=False)  # also collects deleted_objects
+        for primary in formset.deleted_objects:
+            services.primary_indicator_delete(primary=primary)
+        for primary in saved:
+            services.primary_indicator_save(primary=primary)
+
+
+class SecondaryIndicatorInline(admin.TabularInline):
+    model = SecondaryIndicator
+    fields = ("order", "name")
+    extra = 0
+
+
+@admin.register(PrimaryIndicator)
+class PrimaryIndicatorAdmin(admin.ModelAdmin):
+    list_display = ("name", "framework", "weight", "scores_budget_execution", "order")
+    list_filter = ("framework__year",)
+    list_select_related = ("framework",)
+    search_fields = ("name",)
+    search_help_text = "按一级指标名称搜索"
+    fields = ("framework", "order", "name", "weight", "scores_budget_execution")
+    readonly_fields = ("framework",)
+    inlines = (SecondaryIndicatorInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # 一级指标 are added on their framework's page, where weights are checked
+
+    def save_model(self, request, obj: PrimaryIndicator, form, change: bool) -> None:
+        services.primary_indicator_save(primary=obj)
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.framework_check_weights(framework=form.instance.framework)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        framework = obj.framework if obj else None
+
+        class WeightsAddUp(form):
+            def clean(self):
+                cleaned = super().clean()
+                if framework is None or "weight" not in cleaned:
+                    return cleaned
+                weights = [
+                    (p.name, cleaned["weight"] if p.pk == obj.pk else p.weight)
+                    for p in framework.primaries.all()
+                ]
+                error = framework_weight_error(weights)
+                if error:
+                    self.add_error("weight", error)
+                return cleaned
+
+        return WeightsAddUp
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        saved = formset.save(commit=False)  # also collects deleted_objects
+        for secondary in formset.deleted_objects:
+            services.secondary_indicator_delete(secondary=secondary)
+        for secondary in saved:
+            services.secondary_indicator_save(secondary=secondary)
+
+
+# --- indicator rows ------------------------------------------------------------------------
+
+
+class IndicatorRowFormSet(forms.BaseInlineFormSet):
+    """On the evaluation's change page: 三级指标 unique, and the typed 自评等级 agreeing with the
+    grade computed from the submitted rows and budget figures (or a reason written)."""
+
+    def clean(self) -> None:
+        # Before Django's generic duplicate check, whose message does not name the row.
+        rows: list[IndicatorRow] = []
+        names: set[str] = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            name = form.cleaned_data.get("name")
+            if name in names:
+                raise ValidationError(f"三级指标“{name}”重复：同一自评中每个三级指标只能出现一次。")
+            names.add(name)
+            rows.append(form.instance)
+        super().clean()
+        if any(self.errors):
+            return
+        evaluation: Evaluation = self.instance
+        scorecard = selectors.scorecard_for_rows(
+            evaluation=evaluation,
+            rows=rows,
+            framework=selectors.framework_for_year(year=evaluation.year),
+        )
+        problem = selectors.grade_problem(evaluation=evaluation, summary=scorecard.summary)
+        if problem:
+            raise ValidationError(problem)
+
+
+class IndicatorRowInline(admin.TabularInline):
+    """The 附件1 rows, on the evaluation's change page only: the 二级指标 offered are those of
+    the evaluation's year, which the add page does not know yet."""
+
+    model = IndicatorRow
+    formset = IndicatorRowFormSet
+    fields = (
+        "order",
+        "secondary",
+        "name",
+        "unit",
+        "nature",
+        "target",
+        "actual",
+        "qualitative_tier",
+        "qualitative_share",
+        "weight",
+        "score_display",
+        "deviation_reason",
+        "previous_value",
+        "reported_growth",
+    )
+    readonly_fields = ("score_display",)
+    extra = 0
+    verbose_name_plural = "附件1 · 绩效指标（得分由系统计算）"
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
+        models.DecimalField: {"widget": forms.NumberInput(attrs={"style": "width: 6em"})},
+    }
+
+    @admin.display(description="得分")
+    def score_display(self, obj: IndicatorRow) -> str:
+        if not obj.pk:
+            return "—"
+        return obj.result.label
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("secondary")
+        if field is None or obj is None:
+            return formset
+        field.queryset = SecondaryIndicator.objects.filter(
+            primary__framework__year=obj.year
+        ).select_related("primary")
+        # The options are read once, not once per row (a <select> queries when rendered).
+        choices = [("", "---------"), *((s.pk, str(s)) for s in field.queryset)]
+
+        class RowForm(formset.form):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                widget = self.fields["secondary"].widget
+                getattr(widget, "widget", widget).choices = choices
+
+        formset.form = RowForm
+        return formset
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("secondary__primary__framework")
+
+
+def save_indicator_rows(formset) -> None:
+    saved = formset.save(commit=False)  # also collects deleted_objects
+    for row in formset.deleted_objects:
+        services.indicator_row_delete(row=row)
+    for row in saved:
+        services.indicator_row_save(row=row)
+
+
+def computed_score_text(evaluation: Evaluation) -> str:
+    if evaluation.pk is None:
+        return "保存后按指标计算。"
+    summary = selectors.evaluation_scorecard(evaluation=evaluation).summary
+    links = format_html(
+        ' <a href="{}">下载附件1 自评表（PDF）</a> · <a href="{}">XLSX</a>',
+        reverse("indicators:appendix1_pdf", args=[evaluation.department.code, evaluation.year]),
+        reverse("indicators:appendix1_xlsx", args=[evaluation.department.code, evaluation.year]),
+    )
+    return format_html("{}{}", summary.explanation, links)
+
+
+def computed_grade_text(evaluation: Evaluation) -> str:
+    if evaluation.pk is None:
+        return "—"
+    summary = selectors.evaluation_scorecard(evaluation=evaluation).summary
+    if summary.grade is None:
+        return summary.grade_label
+    if evaluation.grade and evaluation.grade != summary.grade:
+        note = "与自评等级不一致，须在“等级调整说明”中写明理由"
+        return format_html("{}（{}）", summary.grade_label, note)
+    return summary.grade_label
+
+
+@admin.register(IndicatorRow)
+class IndicatorRowAdmin(ChineseImportExportMixin, admin.ModelAdmin):
+    """All indicator rows across evaluations: where tables are imported from and exported to
+    Excel. Rows are edited on their evaluation's page."""
+
+    resource_classes = [IndicatorRowResource]
+    list_display = (
+        "name",
+        "evaluation",
+        "primary_display",
+        "secondary_name_display",
+        "nature",
+        "target",
+        "actual",
+        "weight",
+        "score_display",
+    )
+    list_filter = ("evaluation__year", "evaluation__department", "secondary__primary__name")
+    list_select_related = ("evaluation__department", "secondary__primary")
+    search_fields = ("name", "evaluation__department__name", "evaluation__department__code")
+    search_help_text = "按三级指标名称、部门简称或部门编码搜索"
+    autocomplete_fields = ("evaluation",)
+    readonly_fields = ("score_display",)
+    fieldsets = (
+        (None, {"fields": (("evaluation", "order"), "secondary", "name", "unit", "nature")}),
+        ("目标与完成", {"fields": (("target", "actual"), ("previous_value", "reported_growth"))}),
+        ("定性指标", {"fields": (("qualitative_tier", "qualitative_share"),)}),
+        ("计分", {"fields": (("weight", "score_display"), "deviation_reason")}),
+    )
+
+    @admin.display(description="一级指标", ordering="secondary__primary__order")
+    def primary_display(self, obj: IndicatorRow) -> str:
+        return obj.secondary.primary.name
+
+    @admin.display(description="二级指标", ordering="secondary__order")
+    def secondary_name_display(self, obj: IndicatorRow) -> str:
+        return obj.secondary.name
+
+    @admin.display(description="得分")
+    def score_display(self, obj: IndicatorRow) -> str:
+        return obj.result.label if obj.pk else "—"
+
+    def save_model(self, request, obj: IndicatorRow, form, change: bool) -> None:
+        services.indicator_row_save(row=obj)
+
+    def delete_model(self, request, obj: IndicatorRow) -> None:
+        services.indicator_row_delete(row=obj)

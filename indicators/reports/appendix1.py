@@ -1,0 +1,290 @@
+"""The 附件1 部门整体支出绩效自评表 of one evaluation, as PDF (through the project's one
+WeasyPrint module) and as XLSX with the same merged cells.
+
+Flow: selector (evaluation, rows and framework loaded) → `appendix1_table` (frozen data, every
+figure already formatted or rounded by `scoring`/`figures`) → template or worksheet.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from evaluations import figures
+from evaluations.models import Evaluation
+from evaluations.reports.document import paragraphs
+from evaluations.reports.pdf import render_pdf
+from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
+from indicators.resources import plain_number
+from indicators.selectors import Scorecard, appendix_scorecard
+
+ATTACHMENT_LABEL = "附件 1"
+TABLE_TITLE = "部门整体支出绩效自评表"
+TEMPLATE = "indicators/appendix1.html"
+COLUMNS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标性质",
+    "计量单位",
+    "年度指标值",
+    "实际完成值",
+    "同比增长（%）",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+)
+
+
+def number_text(value: Decimal | None) -> str:
+    return "" if value is None else f"{plain_number(value):f}"
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    primary: str
+    primary_span: int  # rows the 一级指标 cell covers; 0 when merged into the one above
+    secondary: str
+    secondary_span: int
+    name: str
+    nature: str
+    unit: str
+    target: Decimal | None
+    actual: Decimal | None
+    growth: Decimal | None
+    weight: Decimal
+    score: Decimal | None
+    score_text: str  # the score, or why there is none (未设定目标)
+    deviation: str
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return (
+            self.primary,
+            self.secondary,
+            self.name,
+            self.nature,
+            self.unit,
+            number_text(self.target),
+            number_text(self.actual),
+            number_text(self.growth),
+            number_text(self.weight),
+            self.score_text,
+            self.deviation,
+        )
+
+
+@dataclass(frozen=True)
+class Appendix1:
+    title: str
+    department: str
+    year: int
+    budget_total: Decimal | None
+    expenditure_total: Decimal | None
+    budget_weight: Decimal | None
+    completion_rate: Decimal | None
+    budget_score: Decimal | None
+    goals: tuple[str, ...]
+    achievements: tuple[str, ...]
+    lines: tuple[IndicatorLine, ...]
+    total: Decimal | None
+    grade: str
+    explanation: str
+
+    @property
+    def budget_texts(self) -> tuple[str, str, str, str, str]:
+        return (
+            figures.format_amount(self.budget_total),
+            figures.format_amount(self.expenditure_total),
+            number_text(self.budget_weight) or "—",
+            "—"
+            if self.completion_rate is None
+            else f"{figures.format_rate(self.completion_rate)}%",
+            "—" if self.budget_score is None else str(self.budget_score),
+        )
+
+    @property
+    def total_text(self) -> str:
+        return "—" if self.total is None else str(self.total)
+
+
+def _spans(keys: list[object]) -> list[int]:
+    spans = [0] * len(keys)
+    start = 0
+    for index in range(1, len(keys) + 1):
+        if index == len(keys) or keys[index] != keys[start]:
+            spans[start] = index - start
+            start = index
+    return spans
+
+
+def appendix1_table(scorecard: Scorecard) -> Appendix1:
+    evaluation = scorecard.evaluation
+    scored = sorted(
+        scorecard.rows,
+        key=lambda s: (s.row.secondary.primary.order, s.row.secondary.order, s.row.order),
+    )
+    primaries = [s.row.secondary.primary_id for s in scored]
+    secondaries = [s.row.secondary_id for s in scored]
+    primary_spans, secondary_spans = _spans(primaries), _spans(secondaries)
+    lines = tuple(
+        IndicatorLine(
+            primary=s.row.secondary.primary.name,
+            primary_span=primary_spans[i],
+            secondary=s.row.secondary.name,
+            secondary_span=secondary_spans[i],
+            name=s.row.name,
+            nature=s.row.get_nature_display(),
+            unit=s.row.unit,
+            target=s.row.target,
+            actual=s.row.actual,
+            growth=s.row.reported_growth,
+            weight=s.row.weight,
+            score=s.result.score,
+            score_text=s.result.label,
+            deviation=s.row.deviation_reason,
+        )
+        for i, s in enumerate(scored)
+    )
+    budget = scorecard.budget
+    summary = scorecard.summary
+    return Appendix1(
+        title=f"{evaluation.year}年度{TABLE_TITLE}",
+        department=evaluation.department.full_name,
+        year=evaluation.year,
+        budget_total=evaluation.budget_total,
+        expenditure_total=evaluation.expenditure_total,
+        budget_weight=budget.weight if budget else None,
+        completion_rate=evaluation.completion_rate,
+        budget_score=budget.result.score if budget else None,
+        goals=tuple(f"{g.order}.{g.text}" for g in evaluation.performancegoals.all()),
+        achievements=tuple(paragraphs(evaluation.achievements)),
+        lines=lines,
+        total=summary.total,
+        grade=summary.grade_label,
+        explanation=summary.explanation,
+    )
+
+
+def appendix1_for(evaluation: Evaluation) -> Appendix1:
+    """Expects an evaluation from `selectors.evaluation_for_appendix`."""
+    return appendix1_table(appendix_scorecard(evaluation=evaluation))
+
+
+def appendix1_filename(table: Appendix1, extension: str) -> str:
+    return f"{table.year}年度{table.department}{TABLE_TITLE}.{extension}"
+
+
+def appendix1_html(table: Appendix1) -> str:
+    return render_to_string(
+        TEMPLATE,
+        {
+            "table": table,
+            "label": ATTACHMENT_LABEL,
+            "columns": COLUMNS,
+            "fonts": font_css(settings.REPORT_FONTS),
+        },
+    )
+
+
+def appendix1_pdf(table: Appendix1) -> bytes:
+    latin = settings.REPORT_FONTS.get("latin") or DEFAULT_FONTS["latin"]
+    return render_pdf(
+        appendix1_html(table),
+        title=f"{table.year}年度{table.department}{TABLE_TITLE}",
+        author=table.department,
+        latin_fonts=(latin,) if isinstance(latin, str) else tuple(latin),
+    )
+
+
+def appendix1_xlsx(table: Appendix1) -> bytes:
+    """The same table as a worksheet: merged cells as in the PDF, numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "自评表"
+    width = len(COLUMNS)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    left = Alignment(wrap_text=True, vertical="center", horizontal="left")
+
+    def put(row: int, column: int, value: object, *, span: int = 1, down: int = 1, bold=False):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.alignment = left if isinstance(value, str) and len(value) > 20 else wrap
+        cell.font = Font(bold=bold)
+        if span > 1 or down > 1:
+            sheet.merge_cells(
+                start_row=row,
+                start_column=column,
+                end_row=row + down - 1,
+                end_column=column + span - 1,
+            )
+        for r in range(row, row + down):
+            for c in range(column, column + span):
+                sheet.cell(row=r, column=c).border = border
+
+    sheet.cell(row=1, column=1, value=ATTACHMENT_LABEL).font = Font(bold=True)
+    put(2, 1, table.title, span=width, bold=True)
+    put(3, 1, "部门名称", span=2, bold=True)
+    put(3, 3, table.department, span=5)
+    put(3, 8, "年度", span=2, bold=True)
+    put(3, 10, table.year, span=2)
+    put(4, 1, "预算执行情况（万元）", span=2, down=2, bold=True)
+    heads = (("全年预算数", 2), ("全年执行数", 2), ("分值", 1), ("执行率（%）", 2), ("得分", 2))
+    values = (
+        table.budget_total,
+        table.expenditure_total,
+        table.budget_weight,
+        table.completion_rate,
+        table.budget_score,
+    )
+    column = 3
+    for (head, span), value in zip(heads, values, strict=True):
+        put(4, column, head, span=span, bold=True)
+        put(5, column, value, span=span)
+        column += span
+    put(6, 1, "年度总体目标", span=2, down=2, bold=True)
+    put(6, 3, "预期目标", span=5, bold=True)
+    put(6, 8, "实际完成情况", span=4, bold=True)
+    put(7, 3, "\n".join(table.goals), span=5)
+    put(7, 8, "\n".join(table.achievements), span=4)
+    for index, head in enumerate(COLUMNS, 1):
+        put(8, index, head, bold=True)
+    row = 9
+    for line in table.lines:
+        if line.primary_span:
+            put(row, 1, line.primary, down=line.primary_span)
+        if line.secondary_span:
+            put(row, 2, line.secondary, down=line.secondary_span)
+        cells = (
+            line.name,
+            line.nature,
+            line.unit,
+            line.target,
+            line.actual,
+            line.growth,
+            line.weight,
+            line.score if line.score is not None else line.score_text,
+            line.deviation,
+        )
+        for offset, value in enumerate(cells, 3):
+            put(row, offset, value)
+        row += 1
+    put(row, 1, "总分", span=8, bold=True)
+    put(row, 9, table.total, span=2)
+    put(row, 11, table.explanation)
+    put(row + 1, 1, "等级", span=8, bold=True)
+    put(row + 1, 9, table.grade, span=3)
+    for letter, size in zip("ABCDEFGHIJK", (10, 14, 26, 8, 8, 10, 10, 10, 7, 10, 34), strict=True):
+        sheet.column_dimensions[letter].width = size
+    sheet.row_dimensions[7].height = 160
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

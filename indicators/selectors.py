@@ -1,0 +1,157 @@
+"""Reads for the admin, the 附件1 自评表 and the review workflow: fully loaded, so templates and
+renderers never query."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from evaluations.models import Evaluation
+from indicators import scoring
+from indicators.models import IndicatorFramework, IndicatorRow, PrimaryIndicator
+
+
+def visible_department_codes(user) -> frozenset[str] | None:
+    """The department codes a user may read, import and export; None means every department.
+
+    Staff see all departments for now; per-department roles come later and only change this.
+    """
+    if user.is_active and (user.is_superuser or user.is_staff):
+        return None
+    return frozenset()
+
+
+def framework_for_year(*, year: int) -> IndicatorFramework | None:
+    return (
+        IndicatorFramework.objects.filter(year=year)
+        .prefetch_related(
+            Prefetch(
+                "primaries",
+                queryset=PrimaryIndicator.objects.prefetch_related("secondaries"),
+            )
+        )
+        .first()
+    )
+
+
+def indicator_rows(*, evaluation: Evaluation) -> QuerySet[IndicatorRow]:
+    return evaluation.indicator_rows.select_related("secondary__primary").order_by("order")
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    row: IndicatorRow
+    result: scoring.RowResult
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    name: str
+    weight: Decimal
+    completion_rate: Decimal | None  # percent, as Evaluation.completion_rate gives it
+    result: scoring.RowResult
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    evaluation: Evaluation
+    framework: IndicatorFramework | None
+    rows: tuple[ScoredRow, ...]
+    budget: BudgetLine | None
+    summary: scoring.Summary
+
+
+def scorecard_for_rows(
+    *,
+    evaluation: Evaluation,
+    rows: Iterable[IndicatorRow],
+    framework: IndicatorFramework | None,
+) -> Scorecard:
+    """The scores of the given rows (saved or not) and of the evaluation's budget figures."""
+    scored = tuple(ScoredRow(row=row, result=scoring.row_result(row)) for row in rows)
+    budget = None
+    if framework is not None:
+        primary = next((p for p in framework.primaries.all() if p.scores_budget_execution), None)
+        if primary is not None:
+            rate = evaluation.completion_rate
+            budget = BudgetLine(
+                name=primary.name,
+                weight=primary.weight,
+                completion_rate=rate,
+                result=scoring.budget_result(completion_rate=rate, weight=primary.weight),
+            )
+    summary = scoring.summarise(
+        rows=[s.result for s in scored], budget=budget.result if budget else None
+    )
+    return Scorecard(
+        evaluation=evaluation, framework=framework, rows=scored, budget=budget, summary=summary
+    )
+
+
+def evaluation_scorecard(*, evaluation: Evaluation) -> Scorecard:
+    return scorecard_for_rows(
+        evaluation=evaluation,
+        rows=indicator_rows(evaluation=evaluation),
+        framework=framework_for_year(year=evaluation.year),
+    )
+
+
+def grade_problem(*, evaluation: Evaluation, summary: scoring.Summary) -> str | None:
+    """The typed 自评等级 must equal the computed grade unless a reason is written."""
+    if not evaluation.grade or summary.grade is None or evaluation.grade == summary.grade:
+        return None
+    if evaluation.grade_override_reason.strip():
+        return None
+    typed = Evaluation.Grade(evaluation.grade).label
+    return (
+        f"自评等级为“{typed}”，按指标计算的等级为“{summary.grade_label}”"
+        f"（{summary.explanation.removesuffix('。')}）：请将自评等级改为“{summary.grade_label}”，"
+        f"或在“等级调整说明”中写明理由。"
+    )
+
+
+def evaluation_scoring_problems(*, evaluation: Evaluation) -> list[str]:
+    """What stands between this evaluation's scores and a consistent 自评表, for reviewers:
+    rows that fail their own rules and a grade that disagrees without a reason."""
+    scorecard = evaluation_scorecard(evaluation=evaluation)
+    problems: list[str] = []
+    for scored in scorecard.rows:
+        row = scored.row
+        row.evaluation = evaluation
+        try:
+            row.clean()
+        except ValidationError as error:
+            problems.extend(error.messages)
+    problem = grade_problem(evaluation=evaluation, summary=scorecard.summary)
+    if problem:
+        problems.append(problem)
+    return problems
+
+
+def evaluation_for_appendix(*, department_code: str, year: int) -> Evaluation:
+    """The evaluation with its department, goals and indicator rows loaded; 404 when none."""
+    return get_object_or_404(
+        Evaluation.objects.select_related("department").prefetch_related(
+            "performancegoals",
+            Prefetch(
+                "indicator_rows",
+                queryset=IndicatorRow.objects.select_related("secondary__primary").order_by(
+                    "order"
+                ),
+            ),
+        ),
+        department__code=department_code,
+        year=year,
+    )
+
+
+def appendix_scorecard(*, evaluation: Evaluation) -> Scorecard:
+    """For an evaluation from `evaluation_for_appendix` (rows already loaded)."""
+    return scorecard_for_rows(
+        evaluation=evaluation,
+        rows=evaluation.indicator_rows.all(),
+        framework=framework_for_year(year=evaluation.year),
+    )
