@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # Local development: debug pages on, SECRET_KEY kept in .secret_key (git-ignored).
 export DEBUG ?= 1
 
-.PHONY: run test setup system-deps lint migrate serve-dev clean
+.PHONY: run test setup system-deps lint migrate serve-dev clean serve require-secret-key collectstatic
 
 run: setup migrate
 	$(BIN)/python manage.py loaddata liwan_2023
+	$(BIN)/python manage.py setup_roles
 	$(BIN)/python manage.py create_local_admin
 	@echo "打开 http://127.0.0.1:8000/ （按 Ctrl+C 停止）"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -30,6 +31,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Production (README "Production"): gunicorn on the configured DATABASE_URL, static files served
+# by whitenoise, DEBUG off whatever the environment says, access log on stdout. Put a TLS proxy
+# in front. Address and workers from the environment; 2 x CPUs + 1 workers is gunicorn's advice.
+# An empty variable (as in .env.example) means the default, like in config/settings.py.
+SERVE_HOST := $(or $(SERVE_HOST),127.0.0.1)
+SERVE_PORT := $(or $(SERVE_PORT),8000)
+SERVE_WORKERS := $(or $(SERVE_WORKERS),$(shell echo $$((2 * $$(nproc) + 1))))
+
+serve: export DEBUG := 0
+serve: require-secret-key setup migrate collectstatic
+	$(BIN)/gunicorn config.wsgi:application --bind $(SERVE_HOST):$(SERVE_PORT) \
+		--workers $(SERVE_WORKERS) --access-logfile - --error-logfile -
+
+require-secret-key:
+	@test -n "$$SECRET_KEY" || { \
+		echo "make serve: SECRET_KEY is not set. Generate one with" >&2; \
+		echo "  python3 -c 'import secrets; print(secrets.token_urlsafe(50))'" >&2; \
+		echo "and export it (see .env.example and README, section Production)." >&2; \
+		exit 1; }
+
+collectstatic: $(STAMP)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
