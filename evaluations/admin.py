@@ -1,16 +1,21 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations import figures, services
+from evaluations import access, figures, selectors, services
 from evaluations.models import (
     Department,
     DepartmentFunction,
     Evaluation,
     ImprovementMeasure,
     KeyTask,
+    Membership,
     PerformanceGoal,
     Problem,
 )
@@ -32,9 +37,29 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_help_text = "按部门编码、简称或全称搜索"
     ordering = ("code",)
 
+    def get_queryset(self, request: HttpRequest):
+        # Also what the evaluation page's department autocomplete offers.
+        return access.departments_visible_to(request.user, super().get_queryset(request))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("没有找到这个部门。")
+        return obj
+
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
         obj.full_clean()
         obj.save()
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "department")
+    list_filter = ("department",)
+    list_select_related = ("user", "department")
+    search_fields = ("user__username", "department__name", "department__code")
+    search_help_text = "按用户名、部门简称或编码搜索"
+    autocomplete_fields = ("user", "department")
 
 
 class OrderedItemFormSet(forms.BaseInlineFormSet):
@@ -57,7 +82,29 @@ class OrderedItemFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
-class OrderedItemInlineMixin:
+class EvaluationPartPermissions:
+    """Parts of an evaluation (lists, indicator rows) may be changed exactly when the evaluation
+    itself may be; `obj` is the evaluation (None on the add page)."""
+
+    def _may_edit(self, request: HttpRequest, obj: Evaluation | None) -> bool:
+        if obj is None:
+            return access.can_create(request.user)
+        return access.can_edit(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None or access.can_see(request.user, obj)
+
+
+class OrderedItemInlineMixin(EvaluationPartPermissions):
     formset = OrderedItemFormSet
     extra = 0
     formfield_overrides = {
@@ -100,6 +147,36 @@ class ImprovementMeasureInline(OrderedItemInlineMixin, admin.StackedInline):
     verbose_name_plural = "四、下一步改进措施"
 
 
+class ScopedIndicatorRowInline(EvaluationPartPermissions, IndicatorRowInline):
+    pass
+
+
+class EvaluationForm(forms.ModelForm):
+    """Carries the version the page was loaded at, so a save based on stale data is refused
+    instead of overwriting someone else's newer changes."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Evaluation
+        fields = ("department", "year")  # the admin passes the fields of its fieldsets
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Locks the row for the rest of the admin's transaction: a concurrent save waits,
+            # then sees the new version and is refused here.
+            services.evaluation_check_editable(
+                evaluation_id=self.instance.pk, expected_version=cleaned.get("loaded_version")
+            )
+        return cleaned
+
+
 BUDGET_FIELDS = (
     ("budget_total", "expenditure_total", "completion_rate_display"),
     (
@@ -114,10 +191,12 @@ BUDGET_FIELDS = (
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ChineseImportExportMixin, admin.ModelAdmin):
+class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
     # Budget figures import from and export to Excel (indicators/resources.py).
     resource_classes = [EvaluationBudgetResource]
+    form = EvaluationForm
     change_form_template = "admin/evaluations/evaluation/change_form.html"
+    actions = ("copy_forward",)
     list_display = (
         "department",
         "year",
@@ -141,7 +220,7 @@ class EvaluationAdmin(ChineseImportExportMixin, admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        ("基本信息", {"fields": (("department", "year"), "status")}),
+        ("基本信息", {"fields": (("department", "year"), "status", "loaded_version")}),
         (
             "一、基本情况 ·（二）部门整体收支情况",
             {
@@ -170,7 +249,7 @@ class EvaluationAdmin(ChineseImportExportMixin, admin.ModelAdmin):
         KeyTaskInline,
         ProblemInline,
         ImprovementMeasureInline,
-        IndicatorRowInline,
+        ScopedIndicatorRowInline,
     )
     # The change page follows the report's outline: each inline is shown right after the
     # fieldset named here (by index in `fieldsets`).
@@ -180,7 +259,7 @@ class EvaluationAdmin(ChineseImportExportMixin, admin.ModelAdmin):
         KeyTaskInline: 1,
         ProblemInline: 2,
         ImprovementMeasureInline: 2,
-        IndicatorRowInline: 2,
+        ScopedIndicatorRowInline: 2,
     }
 
     @admin.display(description="完成率")
@@ -222,8 +301,159 @@ class EvaluationAdmin(ChineseImportExportMixin, admin.ModelAdmin):
             outline.extend(("inline", formset, index) for formset in after.get(index, []))
         return outline
 
+    # --- who sees and changes what (evaluations/access.py) -----------------------------
+
+    def get_queryset(self, request: HttpRequest):
+        return access.evaluations_visible_to(request.user, super().get_queryset(request))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        # Another department's evaluation is "not found", so its existence is not revealed.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("没有找到这份自评。")
+        return obj
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self.get_object(request, object_id)  # 404 for another department's evaluation
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id, extra_context=None
+    ):
+        self.get_object(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and access.can_create(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Evaluation | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Evaluation | None = None) -> bool:
+        # Only administrators, and never once the evaluation is under review or approved.
+        return (
+            super().has_delete_permission(request, obj)
+            and access.role_of(request.user) == access.Role.ADMINISTRATOR
+            and (obj is None or obj.status in access.EDITABLE_STATUSES)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "department":
+            kwargs["queryset"] = access.departments_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        department = access.department_of(request.user)
+        if department is not None and "department" not in initial:
+            initial["department"] = department.pk
+        return initial
+
+    # --- the page ----------------------------------------------------------------------
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        evaluation = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_actions": [
+                (action, services.ACTION_LABELS[action])
+                for action in services.allowed_actions(user=request.user, evaluation=evaluation)
+            ],
+            "review_events": evaluation.review_events.select_related("actor"),
+            "change_log": selectors.evaluation_change_log(evaluation=evaluation),
+            "can_copy_forward": access.can_create(request.user),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="evaluations_evaluation_transition",
+            ),
+            path(
+                "<path:object_id>/copy-forward/",
+                self.admin_site.admin_view(self.copy_forward_view),
+                name="evaluations_evaluation_copy_forward",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, evaluation: Evaluation) -> str:
+        return reverse("admin:evaluations_evaluation_change", args=[evaluation.pk])
+
+    @staticmethod
+    def _report_errors(request: HttpRequest, error: ValidationError, heading: str) -> None:
+        messages.error(request, heading)
+        for message in error.messages:
+            messages.error(request, message)
+
+    def transition_view(self, request: HttpRequest, object_id: str, action: str):
+        return require_POST(self._transition)(request, object_id, action)
+
+    def _transition(self, request: HttpRequest, object_id: str, action: str):
+        evaluation = self.get_object(request, object_id)
+        label = services.ACTION_LABELS.get(action, action)
+        try:
+            services.evaluation_transition(
+                evaluation_id=evaluation.pk,
+                user=request.user,
+                action=action,
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as error:
+            self._report_errors(request, error, f"未能{label}：")
+        else:
+            messages.success(request, f"已{label}。")
+        return HttpResponseRedirect(self._change_url(evaluation))
+
+    def copy_forward_view(self, request: HttpRequest, object_id: str):
+        return require_POST(self._copy_forward_one)(request, object_id)
+
+    def _copy_forward_one(self, request: HttpRequest, object_id: str):
+        source = self.get_object(request, object_id)
+        try:
+            target, skipped = services.evaluation_copy_forward(source=source, user=request.user)
+        except ValidationError as error:
+            self._report_errors(request, error, "未能复制：")
+            return HttpResponseRedirect(self._change_url(source))
+        self._report_copied(request, source, target, skipped)
+        return redirect(self._change_url(target))
+
+    @staticmethod
+    def _report_copied(request, source: Evaluation, target: Evaluation, skipped: list[str]):
+        messages.success(
+            request,
+            f"已从 {source.year} 年度复制出 {target.year} 年度草稿：职能、绩效目标、重点工作任务和"
+            f"绩效指标（上年实际值已填入）；收支数据和分析请按新年度填写。",
+        )
+        if skipped:
+            messages.warning(
+                request,
+                f"以下指标在 {target.year} 年度指标体系中没有对应的二级指标，未复制："
+                + "、".join(skipped),
+            )
+
+    @admin.action(description="从上年复制：以所选自评为基础新建下一年度草稿")
+    def copy_forward(self, request: HttpRequest, queryset) -> None:
+        if not access.can_create(request.user):
+            raise PermissionDenied
+        for source in queryset.select_related("department"):
+            try:
+                target, skipped = services.evaluation_copy_forward(source=source, user=request.user)
+            except ValidationError as error:
+                self._report_errors(request, error, f"未能复制 {source}：")
+            else:
+                self._report_copied(request, source, target, skipped)
+
+    # --- writes go through the services --------------------------------------------------
+
     def save_model(self, request: HttpRequest, obj: Evaluation, form, change: bool) -> None:
-        services.evaluation_save(evaluation=obj)
+        services.evaluation_save(
+            evaluation=obj, expected_version=form.cleaned_data.get("loaded_version")
+        )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is IndicatorRow:

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from evaluations import figures
 
@@ -136,15 +138,23 @@ class Evaluation(models.Model):
     )
     achievements = models.TextField("主要工作成效", blank=True, help_text=PARAGRAPHS_HELP)
 
+    # Bumped by every save; a form based on an older version is refused instead of saved over
+    # newer data (two people editing at once).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = EvaluationManager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "年度绩效自评"
         verbose_name_plural = "年度绩效自评"
         ordering = ["-year", "department__code"]
+        permissions = [
+            ("submit_evaluation", "可提交绩效自评送审"),
+            ("review_evaluation", "可审核绩效自评（退回或通过）"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "year"],
@@ -203,6 +213,7 @@ class OrderedItem(models.Model):
     )
 
     objects = OrderedItemManager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -280,3 +291,83 @@ class ImprovementMeasure(OrderedItem):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+
+class Membership(models.Model):
+    """Which department a user works for: 填报人员 edit only that department's evaluations."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name="用户",
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="members", verbose_name="部门"
+    )
+
+    class Meta:
+        verbose_name = "部门成员"
+        verbose_name_plural = "部门成员"
+        ordering = ["department__code", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"
+
+
+class ReviewEvent(models.Model):
+    """One step of the review workflow: who moved the evaluation from which status to which."""
+
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="review_events",
+        verbose_name="年度绩效自评",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    from_status = models.CharField("原状态", max_length=20, choices=Evaluation.Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Evaluation.Status.choices)
+    comment = models.TextField("审核意见", blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["evaluation", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ApprovedReport(models.Model):
+    """The PDF rendered once at approval; downloads of an approved report return these bytes."""
+
+    class Appendix(models.IntegerChoices):
+        SCORE_TABLE = 1, "附件1 自评表"
+        REPORT = 2, "附件2 自评报告"
+
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.PROTECT,
+        related_name="approved_reports",
+        verbose_name="年度绩效自评",
+    )
+    appendix = models.PositiveSmallIntegerField("附件", choices=Appendix.choices)
+    pdf = models.BinaryField("PDF")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField("审定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审定报告"
+        verbose_name_plural = "审定报告"
+        ordering = ["evaluation", "appendix"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "appendix"], name="approvedreport_unique_appendix"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_appendix_display()}"

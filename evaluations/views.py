@@ -1,38 +1,68 @@
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from evaluations import selectors
+from evaluations import access, selectors
+from evaluations.models import ApprovedReport, Evaluation
 from evaluations.reports import report
+
+
+def _evaluation(request: HttpRequest, department_code: str, year: int) -> Evaluation:
+    return access.evaluation_for_user(
+        request.user,
+        department_code=department_code,
+        year=year,
+        queryset=selectors.evaluations_for_report(),
+    )
+
+
+def pdf_download(
+    request: HttpRequest, *, etag: str, filename: str, content: Callable[[], bytes]
+) -> HttpResponse:
+    """A PDF download with an ETag: a conditional request for the same content gets 304 and
+    `content` is not even called."""
+    etag = f'"{etag}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    response = HttpResponse(content(), content_type="application/pdf")
+    response["ETag"] = etag
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    # Logged-in content: browsers may keep it but must ask again (and get 304) each time.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @require_GET
 @login_required
 def report_preview(request: HttpRequest, department_code: str, year: int) -> HttpResponse:
-    evaluation = selectors.evaluation_for_report(department_code=department_code, year=year)
-    return HttpResponse(report.report_html(evaluation))
+    return HttpResponse(report.report_html(_evaluation(request, department_code, year)))
 
 
 @require_GET
 @login_required
 def report_pdf(request: HttpRequest, department_code: str, year: int) -> HttpResponse:
-    """The PDF, served from a cache keyed by the report's content; a conditional request for an
-    unchanged report gets 304 without rendering."""
-    evaluation = selectors.evaluation_for_report(department_code=department_code, year=year)
+    """An approved report's stored PDF, byte for byte; otherwise the PDF from a cache keyed by
+    the report's content."""
+    evaluation = _evaluation(request, department_code, year)
+    filename = report.report_filename(evaluation)
+    stored = selectors.approved_report(
+        evaluation=evaluation, appendix=ApprovedReport.Appendix.REPORT
+    )
+    if stored is not None:
+        return pdf_download(
+            request, etag=stored.sha256, filename=filename, content=lambda: bytes(stored.pdf)
+        )
     key = report.report_key(evaluation)
-    etag = f'"{key}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        return not_modified
-    response = HttpResponse(
-        report.cached_report_pdf(evaluation, key=key), content_type="application/pdf"
+    return pdf_download(
+        request,
+        etag=key,
+        filename=filename,
+        content=lambda: report.cached_report_pdf(evaluation, key=key),
     )
-    response["ETag"] = etag
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=report.report_filename(evaluation)
-    )
-    # Logged-in content: browsers may keep it but must ask again (and get 304) each time.
-    patch_cache_control(response, private=True, no_cache=True)
-    return response

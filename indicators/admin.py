@@ -2,12 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
 
+from evaluations import access
 from evaluations.models import Evaluation
 from indicators import selectors, services
 from indicators.models import (
@@ -50,7 +51,7 @@ class ChineseImportExportMixin(ImportExportMixin):
     import_template_name = "indicators/admin/import.html"
 
     def get_resource_kwargs(self, request: HttpRequest, *args, **kwargs) -> dict[str, object]:
-        return {"department_codes": selectors.visible_department_codes(request.user)}
+        return {"department_codes": access.department_codes_visible_to(request.user)}
 
     def get_import_data_kwargs(self, **kwargs) -> dict[str, object]:
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -398,3 +399,33 @@ class IndicatorRowAdmin(ChineseImportExportMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj: IndicatorRow) -> None:
         services.indicator_row_delete(row=obj)
+
+    # --- scoped like the evaluations they belong to (evaluations/access.py) -------------
+
+    def get_queryset(self, request: HttpRequest):
+        codes = access.department_codes_visible_to(request.user)
+        queryset = super().get_queryset(request)
+        return (
+            queryset if codes is None else queryset.filter(evaluation__department__code__in=codes)
+        )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("没有找到这条指标。")
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "evaluation":
+            kwargs["queryset"] = access.evaluations_visible_to(request.user).filter(
+                status__in=access.EDITABLE_STATUSES
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: IndicatorRow | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.can_edit(request.user, obj.evaluation))
+
+    def has_delete_permission(self, request: HttpRequest, obj: IndicatorRow | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or access.can_edit(request.user, obj.evaluation))

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from evaluations.models import MAX_YEAR, MIN_YEAR, Evaluation
 from indicators import scoring
@@ -257,6 +258,7 @@ class IndicatorRow(models.Model):
     )
 
     objects = IndicatorRowManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "三级指标"

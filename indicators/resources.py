@@ -21,6 +21,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.formats import base_formats
 
+from evaluations import access
 from evaluations import services as evaluation_services
 from evaluations.models import AMOUNT_FIELDS, Department, Evaluation
 from indicators import scoring, services
@@ -494,6 +495,8 @@ class IndicatorRowResource(DepartmentScopedResource):
         evaluation = self.evaluations.get((code, year))
         if not errors and evaluation is None:
             errors["年度"] = f"部门“{code}”没有 {year} 年度的绩效自评，请先新建该年度的自评。"
+        elif evaluation is not None and (locked := locked_message(evaluation)):
+            errors["年度"] = locked
         primary = TextWidget().clean(row.get("一级指标"))
         secondary_name = TextWidget().clean(row.get("二级指标"))
         secondary = self.secondaries.get((year, primary, secondary_name))
@@ -596,6 +599,9 @@ class EvaluationBudgetResource(DepartmentScopedResource):
             first = self.seen.setdefault((code, year), line)
             if first != line:
                 errors["年度"] = f"与第 {first} 行重复：部门“{code}”的 {year} 年度只能出现一次。"
+        existing = self.evaluations.get((code, year))
+        if existing is not None and (locked := locked_message(existing)):
+            errors["年度"] = locked
         department = self.departments.get(code)
         self.unresolved = ()
         if department is not None and "部门编码" not in errors:
@@ -612,6 +618,16 @@ class EvaluationBudgetResource(DepartmentScopedResource):
 
     def do_instance_save(self, instance: Evaluation, is_create: bool) -> None:
         evaluation_services.evaluation_save(evaluation=instance)
+
+
+def locked_message(evaluation: Evaluation) -> str | None:
+    """Why rows may not be imported into this evaluation (submitted or approved), or None."""
+    if evaluation.status in access.EDITABLE_STATUSES:
+        return None
+    return (
+        f"部门“{evaluation.department.code}”的 {evaluation.year} 年度自评"
+        f"{evaluation.get_status_display()}，不能再导入修改。"
+    )
 
 
 def import_errors(result) -> list[str]:

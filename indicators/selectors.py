@@ -14,16 +14,6 @@ from indicators import scoring
 from indicators.models import IndicatorFramework, IndicatorRow, PrimaryIndicator
 
 
-def visible_department_codes(user) -> frozenset[str] | None:
-    """The department codes a user may read, import and export; None means every department.
-
-    Staff see all departments for now; per-department roles come later and only change this.
-    """
-    if user.is_active and (user.is_superuser or user.is_staff):
-        return None
-    return frozenset()
-
-
 def framework_for_year(*, year: int) -> IndicatorFramework | None:
     return (
         IndicatorFramework.objects.filter(year=year)
@@ -131,20 +121,36 @@ def evaluation_scoring_problems(*, evaluation: Evaluation) -> list[str]:
     return problems
 
 
-def evaluation_for_appendix(*, department_code: str, year: int) -> Evaluation:
-    """The evaluation with its department, goals and indicator rows loaded; 404 when none."""
-    return get_object_or_404(
-        Evaluation.objects.select_related("department").prefetch_related(
-            "performancegoals",
-            Prefetch(
-                "indicator_rows",
-                queryset=IndicatorRow.objects.select_related("secondary__primary").order_by(
-                    "order"
-                ),
-            ),
+def evaluation_completeness_problems(*, evaluation: Evaluation) -> list[str]:
+    """For submission: at least one indicator row, every row with a target has its 实际完成值 and
+    every 定性 row its 评价档次, plus the rules of `evaluation_scoring_problems`."""
+    scorecard = evaluation_scorecard(evaluation=evaluation)
+    problems: list[str] = []
+    if not scorecard.rows:
+        problems.append("尚未填写任何绩效指标（三级指标）。")
+    for scored in scorecard.rows:
+        if scored.result.status == scoring.Status.NO_ACTUAL:
+            problems.append(f"指标“{scored.row.name}”设定了年度指标值，但尚未填写实际完成值。")
+        elif scored.result.status == scoring.Status.NOT_ASSESSED:
+            problems.append(f"定性指标“{scored.row.name}”尚未选择评价档次和得分比例。")
+    return problems + evaluation_scoring_problems(evaluation=evaluation)
+
+
+def evaluations_for_appendix() -> QuerySet[Evaluation]:
+    """Evaluations with their department, goals and indicator rows loaded for 附件1."""
+    return Evaluation.objects.select_related("department").prefetch_related(
+        "performancegoals",
+        Prefetch(
+            "indicator_rows",
+            queryset=IndicatorRow.objects.select_related("secondary__primary").order_by("order"),
         ),
-        department__code=department_code,
-        year=year,
+    )
+
+
+def evaluation_for_appendix(*, department_code: str, year: int) -> Evaluation:
+    """One evaluation loaded for 附件1; 404 when there is none."""
+    return get_object_or_404(
+        evaluations_for_appendix(), department__code=department_code, year=year
     )
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from evaluations import services as evaluation_services
+from evaluations.models import Evaluation
 from indicators.models import (
     IndicatorFramework,
     IndicatorRow,
@@ -91,12 +93,80 @@ def secondary_indicator_delete(*, secondary: SecondaryIndicator) -> None:
     secondary.delete()
 
 
+@transaction.atomic
 def indicator_row_save(*, row: IndicatorRow) -> IndicatorRow:
-    """Validate (framework year, 定性 tier and share, deviation reason when 得分 < 分值) and save."""
+    """Validate (framework year, 定性 tier and share, deviation reason when 得分 < 分值) and save;
+    refused once the evaluation is submitted or approved."""
+    evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
     row.full_clean()
     row.save()
     return row
 
 
+@transaction.atomic
 def indicator_row_delete(*, row: IndicatorRow) -> None:
+    evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
     row.delete()
+
+
+@transaction.atomic
+def framework_copy(*, source: IndicatorFramework, year: int) -> IndicatorFramework:
+    """A new year's framework with the same 一级/二级 indicators and 分值 as `source`."""
+    framework = framework_save(framework=IndicatorFramework(year=year))
+    for primary in source.primaries.all():
+        copy = primary_indicator_save(
+            primary=PrimaryIndicator(
+                framework=framework,
+                name=primary.name,
+                weight=primary.weight,
+                scores_budget_execution=primary.scores_budget_execution,
+                order=primary.order,
+            )
+        )
+        for secondary in primary.secondaries.all():
+            secondary_indicator_save(
+                secondary=SecondaryIndicator(
+                    primary=copy, name=secondary.name, order=secondary.order
+                )
+            )
+    framework_check_weights(framework=framework)
+    return framework
+
+
+@transaction.atomic
+def indicator_rows_copy_forward(*, source: Evaluation, target: Evaluation) -> list[str]:
+    """Copies the indicator rows of last year's evaluation into this year's: same indicators
+    and 分值, last year's 实际完成值 as the new 上年实际值, targets and results left to fill in.
+    The target year gets a copy of last year's framework when it has none. Returns the names of
+    rows left out because the target year's framework lacks their 二级指标."""
+    framework = IndicatorFramework.objects.filter(year=target.year).first()
+    if framework is None:
+        source_framework = IndicatorFramework.objects.filter(year=source.year).first()
+        if source_framework is None:
+            return [row.name for row in source.indicator_rows.all()]
+        framework = framework_copy(source=source_framework, year=target.year)
+    secondaries = {
+        (s.primary.name, s.name): s
+        for s in SecondaryIndicator.objects.filter(primary__framework=framework).select_related(
+            "primary"
+        )
+    }
+    skipped = []
+    for row in source.indicator_rows.select_related("secondary__primary"):
+        secondary = secondaries.get((row.secondary.primary.name, row.secondary.name))
+        if secondary is None:
+            skipped.append(row.name)
+            continue
+        indicator_row_save(
+            row=IndicatorRow(
+                evaluation=target,
+                secondary=secondary,
+                name=row.name,
+                unit=row.unit,
+                nature=row.nature,
+                weight=row.weight,
+                previous_value=row.actual,
+                order=row.order,
+            )
+        )
+    return skipped

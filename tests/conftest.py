@@ -90,3 +90,78 @@ def liwan(db) -> Evaluation:
 
     call_command("loaddata", "liwan_2023", verbosity=0)
     return Evaluation.objects.get(department__code="liwan-kgxj", year=2023)
+
+
+@pytest.fixture
+def roles(db) -> None:
+    from evaluations.services import roles_setup
+
+    roles_setup()
+
+
+@pytest.fixture
+def make_user(roles):
+    """make_user("name", role="filler"|"auditor", department=Department) → a logged-in client."""
+    from django.test import Client
+
+    from evaluations.access import Role
+    from evaluations.services import department_user_create
+
+    def build(username: str, *, role: str, department: Department) -> Client:
+        user = department_user_create(
+            username=username,
+            department=department,
+            role=Role(role),
+            password="correct-horse-battery-9",
+        )
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return build
+
+
+def complete_evaluation(department: Department, year: int = 2023) -> Evaluation:
+    """An evaluation that passes every check for submission."""
+    from evaluations.models import (
+        DepartmentFunction,
+        ImprovementMeasure,
+        KeyTask,
+        PerformanceGoal,
+        Problem,
+    )
+    from indicators import services as indicator_services
+    from indicators.models import IndicatorFramework, IndicatorRow, SecondaryIndicator
+
+    if not IndicatorFramework.objects.filter(year=year).exists():
+        indicator_services.framework_create_default(year=year)
+    evaluation = services.evaluation_create(
+        department=department,
+        year=year,
+        conclusion_summary="各项工作完成较好。",
+        # 10 of 10 for the indicator below and 8.74 of 10 for budget execution: 93.70, 优秀.
+        grade=Evaluation.Grade.EXCELLENT,
+        task_analysis="分析一段。",
+        achievements="成效一段。",
+        **VALID_FIGURES,
+    )
+    for model in (DepartmentFunction, PerformanceGoal, KeyTask, Problem):
+        services.evaluation_item_save(item=model(evaluation=evaluation, order=1, text="一项内容。"))
+    services.evaluation_item_save(
+        item=ImprovementMeasure(evaluation=evaluation, order=1, title="抓好落实", body="措施。")
+    )
+    indicator_services.indicator_row_save(
+        row=IndicatorRow(
+            evaluation=evaluation,
+            secondary=SecondaryIndicator.objects.get_by_natural_key(year, "产出指标", "数量指标"),
+            name="服务企业数量",
+            unit="家",
+            nature=IndicatorRow.Nature.GTE,
+            target=Decimal("10"),
+            actual=Decimal("12"),
+            weight=Decimal("10"),
+            order=1,
+        )
+    )
+    return evaluation

@@ -21,6 +21,8 @@ SAMPLE_KWARGS = {
     "app_label": "evaluations",
     "id": "1",
     "url": "no-such-page/",
+    "action": "submit",
+    "history_id": "1",
     "department_code": "liwan-kgxj",
     "year": "2023",
 }

@@ -171,13 +171,13 @@ def test_an_unknown_evaluation_is_404(staff_client, liwan):
     assert response.status_code == 404
 
 
-def test_a_user_without_access_to_the_department_gets_403(client, liwan):
+def test_a_user_without_access_to_the_department_gets_404(client, liwan):
     user = get_user_model().objects.create_user(username="reader", password="pw-reader-123")
     client.force_login(user)
 
     response = client.get(reverse("indicators:appendix1_pdf", args=["liwan-kgxj", 2023]))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_the_appendix_needs_login(client, liwan):

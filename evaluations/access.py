@@ -1,0 +1,129 @@
+"""Who may see and do what. Every view, admin page, import and export asks here.
+
+Roles are Django groups (created by `manage.py setup_roles`):
+- 填报人员 (filler): sees and edits their own department's evaluations while 草稿 or 已退回.
+- 审核人员 (auditor): sees every department, submits nothing, edits nothing, reviews.
+- 系统管理员 (administrator, or a superuser): everything but changing an approved evaluation.
+
+Objects of departments a user may not see are reported as missing (404), never as forbidden, so
+their existence is not revealed.
+"""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from evaluations.models import Department, Evaluation
+
+
+class Role(StrEnum):
+    FILLER = "filler"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+GROUP_NAMES = {
+    Role.FILLER: "填报人员",
+    Role.AUDITOR: "审核人员",
+    Role.ADMINISTRATOR: "系统管理员",
+}
+
+EDITABLE_STATUSES = (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED)
+
+
+def role_of(user) -> Role | None:
+    """The user's strongest role; cached on the user object for the request."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    cached = getattr(user, "_selfeval_role", False)
+    if cached is not False:
+        return cached
+    role: Role | None
+    if user.is_superuser:
+        role = Role.ADMINISTRATOR
+    else:
+        names = set(user.groups.values_list("name", flat=True))
+        role = next(
+            (r for r in (Role.ADMINISTRATOR, Role.AUDITOR, Role.FILLER) if GROUP_NAMES[r] in names),
+            None,
+        )
+    user._selfeval_role = role
+    return role
+
+
+def department_of(user) -> Department | None:
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return membership.department if membership is not None else None
+
+
+def sees_every_department(user) -> bool:
+    return role_of(user) in (Role.AUDITOR, Role.ADMINISTRATOR)
+
+
+def department_codes_visible_to(user) -> frozenset[str] | None:
+    """The department codes a user may read, import and export; None means every department."""
+    if sees_every_department(user):
+        return None
+    department = department_of(user) if role_of(user) == Role.FILLER else None
+    return frozenset({department.code}) if department else frozenset()
+
+
+def departments_visible_to(
+    user, queryset: QuerySet[Department] | None = None
+) -> QuerySet[Department]:
+    queryset = Department.objects.all() if queryset is None else queryset
+    codes = department_codes_visible_to(user)
+    return queryset if codes is None else queryset.filter(code__in=codes)
+
+
+def evaluations_visible_to(
+    user, queryset: QuerySet[Evaluation] | None = None
+) -> QuerySet[Evaluation]:
+    queryset = Evaluation.objects.all() if queryset is None else queryset
+    codes = department_codes_visible_to(user)
+    return queryset if codes is None else queryset.filter(department__code__in=codes)
+
+
+def evaluation_for_user(
+    user, *, department_code: str, year: int, queryset: QuerySet[Evaluation] | None = None
+) -> Evaluation:
+    """The evaluation if the user may see it, else 404 (whether or not it exists)."""
+    try:
+        return evaluations_visible_to(user, queryset).get(
+            department__code=department_code, year=year
+        )
+    except Evaluation.DoesNotExist:
+        raise Http404("没有找到这份自评。") from None
+
+
+def can_see(user, evaluation: Evaluation) -> bool:
+    codes = department_codes_visible_to(user)
+    return codes is None or evaluation.department.code in codes
+
+
+def can_edit(user, evaluation: Evaluation) -> bool:
+    """Fillers edit their own department's drafts and returned evaluations; administrators any
+    evaluation not yet submitted for review. Nobody edits a submitted or approved one."""
+    if evaluation.status not in EDITABLE_STATUSES:
+        return False
+    role = role_of(user)
+    if role == Role.ADMINISTRATOR:
+        return True
+    return role == Role.FILLER and can_see(user, evaluation)
+
+
+def can_create(user) -> bool:
+    role = role_of(user)
+    return role == Role.ADMINISTRATOR or (role == Role.FILLER and department_of(user) is not None)
+
+
+def can_submit(user, evaluation: Evaluation) -> bool:
+    return can_edit(user, evaluation)
+
+
+def can_review(user, evaluation: Evaluation) -> bool:
+    return evaluation.status == Evaluation.Status.SUBMITTED and role_of(user) in (
+        Role.AUDITOR,
+        Role.ADMINISTRATOR,
+    )
