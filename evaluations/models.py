@@ -8,6 +8,12 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from evaluations import figures
+from evaluations.validators import (
+    ITEM_MAX_LENGTH,
+    PARAGRAPHS_MAX_LENGTH,
+    text_validators,
+    validate_printable,
+)
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -25,12 +31,22 @@ class Department(models.Model):
         "部门编码",
         max_length=50,
         unique=True,
+        error_messages={
+            "invalid": "部门编码只能由英文字母、数字、连字符和下划线组成，如 liwan-kgxj。",
+            "unique": "部门编码已被其他部门使用。",
+        },
         help_text="唯一编码，用于报告网址和导入文件，只能包含字母、数字、连字符，如 liwan-kgxj。",
     )
-    name = models.CharField("部门简称", max_length=100, help_text="如：荔湾区科技工业和信息化局。")
+    name = models.CharField(
+        "部门简称",
+        max_length=100,
+        validators=[validate_printable],
+        help_text="如：荔湾区科技工业和信息化局。",
+    )
     full_name = models.CharField(
         "部门全称",
         max_length=200,
+        validators=[validate_printable],
         help_text="含行政区划，用于报告标题，如：广州市荔湾区科技工业和信息化局。",
     )
 
@@ -95,7 +111,10 @@ class Evaluation(models.Model):
     )
     year = models.PositiveSmallIntegerField(
         "年度",
-        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+        validators=[
+            MinValueValidator(MIN_YEAR, message="年度不能早于 %(limit_value)s 年。"),
+            MaxValueValidator(MAX_YEAR, message="年度不能晚于 %(limit_value)s 年。"),
+        ],
         help_text="自评的预算年度，如 2023。",
     )
     status = models.CharField(
@@ -119,7 +138,10 @@ class Evaluation(models.Model):
 
     # 二、综合评价分析
     conclusion_summary = models.TextField(
-        "自评结论综述", blank=True, help_text="对本年度整体支出绩效的结论性评价。" + PARAGRAPHS_HELP
+        "自评结论综述",
+        validators=text_validators(PARAGRAPHS_MAX_LENGTH),
+        blank=True,
+        help_text="对本年度整体支出绩效的结论性评价。" + PARAGRAPHS_HELP,
     )
     grade = models.CharField(
         "自评等级",
@@ -130,13 +152,22 @@ class Evaluation(models.Model):
     )
     grade_override_reason = models.TextField(
         "等级调整说明",
+        validators=text_validators(PARAGRAPHS_MAX_LENGTH),
         blank=True,
         help_text="自评等级与按指标得分计算的等级不一致时，必须写明理由。",
     )
     task_analysis = models.TextField(
-        "各重点工作任务绩效目标完成情况分析", blank=True, help_text=PARAGRAPHS_HELP
+        "各重点工作任务绩效目标完成情况分析",
+        validators=text_validators(PARAGRAPHS_MAX_LENGTH),
+        blank=True,
+        help_text=PARAGRAPHS_HELP,
     )
-    achievements = models.TextField("主要工作成效", blank=True, help_text=PARAGRAPHS_HELP)
+    achievements = models.TextField(
+        "主要工作成效",
+        validators=text_validators(PARAGRAPHS_MAX_LENGTH),
+        blank=True,
+        help_text=PARAGRAPHS_HELP,
+    )
 
     # Bumped by every save; a form based on an older version is refused instead of saved over
     # newer data (two people editing at once).
@@ -234,7 +265,11 @@ class OrderedItem(models.Model):
 
 
 class DepartmentFunction(OrderedItem):
-    text = models.TextField("职能", help_text="一段文字；报告按序号自动编号为“1.”“2.”……")
+    text = models.TextField(
+        "职能",
+        validators=text_validators(ITEM_MAX_LENGTH),
+        help_text="一段文字；报告按序号自动编号为“1.”“2.”……",
+    )
 
     class Meta(OrderedItem.Meta):
         verbose_name = "部门职能"
@@ -246,7 +281,9 @@ class DepartmentFunction(OrderedItem):
 
 class PerformanceGoal(OrderedItem):
     text = models.TextField(
-        "绩效目标", help_text="一个目标可含多句，写成一段；报告自动编号为“1.”“2.”……"
+        "绩效目标",
+        validators=text_validators(ITEM_MAX_LENGTH),
+        help_text="一个目标可含多句，写成一段；报告自动编号为“1.”“2.”……",
     )
 
     class Meta(OrderedItem.Meta):
@@ -258,7 +295,11 @@ class PerformanceGoal(OrderedItem):
 
 
 class KeyTask(OrderedItem):
-    text = models.TextField("重点工作任务", help_text="报告自动编号为“1.”“2.”……")
+    text = models.TextField(
+        "重点工作任务",
+        validators=text_validators(ITEM_MAX_LENGTH),
+        help_text="报告自动编号为“1.”“2.”……",
+    )
 
     class Meta(OrderedItem.Meta):
         verbose_name = "部门年度重点工作任务"
@@ -269,7 +310,11 @@ class KeyTask(OrderedItem):
 
 
 class Problem(OrderedItem):
-    text = models.TextField("问题", help_text="一段文字，不必写“一是”“二是”，报告按序号自动加上。")
+    text = models.TextField(
+        "问题",
+        validators=text_validators(ITEM_MAX_LENGTH),
+        help_text="一段文字，不必写“一是”“二是”，报告按序号自动加上。",
+    )
 
     class Meta(OrderedItem.Meta):
         verbose_name = "存在的主要问题"
@@ -281,9 +326,14 @@ class Problem(OrderedItem):
 
 class ImprovementMeasure(OrderedItem):
     title = models.CharField(
-        "标题", max_length=200, help_text="如：抓好“载体赋能”。报告按序号自动加上“（一）”。"
+        "标题",
+        max_length=200,
+        validators=[validate_printable],
+        help_text="如：抓好“载体赋能”。报告按序号自动加上“（一）”。",
     )
-    body = models.TextField("内容", help_text=PARAGRAPHS_HELP)
+    body = models.TextField(
+        "内容", validators=text_validators(PARAGRAPHS_MAX_LENGTH), help_text=PARAGRAPHS_HELP
+    )
 
     class Meta(OrderedItem.Meta):
         verbose_name = "下一步改进措施"
@@ -329,7 +379,9 @@ class ReviewEvent(models.Model):
     )
     from_status = models.CharField("原状态", max_length=20, choices=Evaluation.Status.choices)
     to_status = models.CharField("新状态", max_length=20, choices=Evaluation.Status.choices)
-    comment = models.TextField("审核意见", blank=True)
+    comment = models.TextField(
+        "审核意见", blank=True, validators=text_validators(PARAGRAPHS_MAX_LENGTH)
+    )
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:

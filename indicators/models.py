@@ -12,6 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from evaluations.models import MAX_YEAR, MIN_YEAR, Evaluation
+from evaluations.validators import ITEM_MAX_LENGTH, text_validators, validate_printable
 from indicators import scoring
 
 FULL_MARKS = Decimal("100")
@@ -209,9 +210,16 @@ class IndicatorRow(models.Model):
     name = models.CharField(
         "三级指标",
         max_length=200,
+        validators=[validate_printable],
         help_text="同一自评中不能重复；导入时按部门编码、年度和三级指标匹配。",
     )
-    unit = models.CharField("计量单位", max_length=20, blank=True, help_text="如：家、亿元、%。")
+    unit = models.CharField(
+        "计量单位",
+        max_length=20,
+        blank=True,
+        validators=[validate_printable],
+        help_text="如：家、亿元、%。",
+    )
     nature = models.CharField(
         "指标性质",
         max_length=20,
@@ -242,7 +250,10 @@ class IndicatorRow(models.Model):
     )
     weight = weight_field("该三级指标的满分。")
     deviation_reason = models.TextField(
-        "偏差原因分析及改进措施", blank=True, help_text="得分低于分值时必须填写。"
+        "偏差原因分析及改进措施",
+        blank=True,
+        validators=text_validators(ITEM_MAX_LENGTH),
+        help_text="得分低于分值时必须填写。",
     )
     previous_value = value_field("上年实际值", "可选，与实际完成值使用同一计量单位。")
     reported_growth = models.DecimalField(

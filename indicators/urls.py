@@ -6,12 +6,12 @@ app_name = "indicators"
 
 urlpatterns = [
     path(
-        "<slug:department_code>/<int:year>/appendix1.pdf",
+        "<slug:department_code>/<year:year>/appendix1.pdf",
         views.appendix1_pdf,
         name="appendix1_pdf",
     ),
     path(
-        "<slug:department_code>/<int:year>/appendix1.xlsx",
+        "<slug:department_code>/<year:year>/appendix1.xlsx",
         views.appendix1_xlsx,
         name="appendix1_xlsx",
     ),
