@@ -16,6 +16,8 @@ run: setup migrate
 	@echo "打开 http://127.0.0.1:8000/ （按 Ctrl+C 停止）"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The browser tests (tests/e2e) drive Debian's chromium; only the tests need it.
+test: EXTRA_DEBIAN_PACKAGES := chromium
 test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -23,7 +25,7 @@ test: setup lint
 setup: system-deps $(STAMP)
 
 system-deps:
-	@scripts/system-deps.sh
+	@scripts/system-deps.sh $(EXTRA_DEBIAN_PACKAGES)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
