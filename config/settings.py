@@ -123,6 +123,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=60,
+        # A kept connection may have died while idle (the database restarted): Django pings it
+        # before the first query of a request and reconnects, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 
@@ -138,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Our corrections to a few of Django's Chinese field messages (see the .po file there).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -30,8 +30,17 @@ from indicators.models import IndicatorRow
 from indicators.resources import EvaluationBudgetResource
 
 
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ("code", "name", "full_name")
+        # The form field checks the code before the model does: give it the model's wording.
+        error_messages = {"code": Department._meta.get_field("code").error_messages}
+
+
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = DepartmentForm
     list_display = ("code", "name", "full_name")
     search_fields = ("code", "name", "full_name")
     search_help_text = "按部门编码、简称或全称搜索"
@@ -46,6 +55,11 @@ class DepartmentAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404("没有找到这个部门。")
         return obj
+
+    def has_delete_permission(self, request: HttpRequest, obj: Department | None = None) -> bool:
+        # A department is referenced by its evaluations' history for good (who changed what,
+        # and the backups that carry it): it may be renamed, never deleted.
+        return False
 
     def save_model(self, request: HttpRequest, obj: Department, form, change: bool) -> None:
         obj.full_clean()
@@ -206,7 +220,9 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         "updated_at",
     )
     list_display_links = ("department", "year")
-    list_filter = ("year", "department", "status")
+    # Only departments in the user's own list: a 填报人员 must not see the others' names, and
+    # the choices come from one query whatever the number of departments.
+    list_filter = ("year", ("department", admin.RelatedOnlyFieldListFilter), "status")
     list_select_related = ("department",)
     search_fields = ("department__name", "department__full_name", "department__code")
     search_help_text = "按部门简称、全称或编码搜索"

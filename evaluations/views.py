@@ -1,7 +1,9 @@
+import logging
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -9,6 +11,9 @@ from django.views.decorators.http import require_GET
 from evaluations import access, selectors
 from evaluations.models import ApprovedReport, Evaluation
 from evaluations.reports import report
+from evaluations.reports.pdf import RenderError
+
+logger = logging.getLogger(__name__)
 
 
 def _evaluation(request: HttpRequest, department_code: str, year: int) -> Evaluation:
@@ -39,6 +44,23 @@ def pdf_download(
     return response
 
 
+def render_failed(request: HttpRequest, evaluation: Evaluation, document: str) -> HttpResponse:
+    """Call inside `except RenderError`: logs the error with its traceback, naming the
+    evaluation, and answers 500 with a Chinese explanation. The worker stays usable."""
+    logger.exception(
+        "%s PDF render failed for %s (department %s, year %s)",
+        document,
+        evaluation,
+        evaluation.department.code,
+        evaluation.year,
+    )
+    message = (
+        f"“{evaluation}”的{document}生成失败（服务器排版出错，例如缺少字体），错误已记录。"
+        "请稍后重试；如果仍然失败，请联系系统管理员。"
+    )
+    return render(request, "500.html", {"message": message}, status=500)
+
+
 @require_GET
 @login_required
 def report_preview(request: HttpRequest, department_code: str, year: int) -> HttpResponse:
@@ -60,9 +82,12 @@ def report_pdf(request: HttpRequest, department_code: str, year: int) -> HttpRes
             request, etag=stored.sha256, filename=filename, content=lambda: bytes(stored.pdf)
         )
     key = report.report_key(evaluation)
-    return pdf_download(
-        request,
-        etag=key,
-        filename=filename,
-        content=lambda: report.cached_report_pdf(evaluation, key=key),
-    )
+    try:
+        return pdf_download(
+            request,
+            etag=key,
+            filename=filename,
+            content=lambda: report.cached_report_pdf(evaluation, key=key),
+        )
+    except RenderError:
+        return render_failed(request, evaluation, "附件2 自评报告")

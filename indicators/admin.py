@@ -369,7 +369,12 @@ class IndicatorRowAdmin(ChineseImportExportMixin, admin.ModelAdmin):
         "weight",
         "score_display",
     )
-    list_filter = ("evaluation__year", "evaluation__department", "secondary__primary__name")
+    list_filter = (
+        "evaluation__year",
+        # Only the departments of the rows the user may see (not every department's name).
+        ("evaluation__department", admin.RelatedOnlyFieldListFilter),
+        "secondary__primary__name",
+    )
     list_select_related = ("evaluation__department", "secondary__primary")
     search_fields = ("name", "evaluation__department__name", "evaluation__department__code")
     search_help_text = "按三级指标名称、部门简称或部门编码搜索"

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET
 from evaluations import access
 from evaluations import selectors as evaluation_selectors
 from evaluations.models import ApprovedReport, Evaluation
-from evaluations.views import pdf_download
+from evaluations.reports.pdf import RenderError
+from evaluations.views import pdf_download, render_failed
 from indicators import selectors
 from indicators.reports import appendix1
 
@@ -47,9 +48,11 @@ def appendix1_pdf(request: HttpRequest, department_code: str, year: int) -> Http
         return pdf_download(
             request, etag=stored.sha256, filename=filename, content=lambda: bytes(stored.pdf)
         )
-    return _download(
-        appendix1.appendix1_pdf(table), content_type="application/pdf", filename=filename
-    )
+    try:
+        content = appendix1.appendix1_pdf(table)
+    except RenderError:
+        return render_failed(request, evaluation, "附件1 自评表")
+    return _download(content, content_type="application/pdf", filename=filename)
 
 
 @require_GET

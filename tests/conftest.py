@@ -41,6 +41,14 @@ def department() -> Department:
 
 
 @pytest.fixture
+def framework_2023(db):
+    """The default indicator framework (财预〔2020〕10号) of 2023."""
+    from indicators.services import framework_create_default
+
+    return framework_create_default(year=2023)
+
+
+@pytest.fixture
 def evaluation(department: Department) -> Evaluation:
     return services.evaluation_create(department=department, year=2023, **VALID_FIGURES)
 

@@ -37,6 +37,11 @@ FONT_DIRS = tuple(
 FONT_SUFFIXES = frozenset({".ttf", ".ttc", ".otf", ".otc", ".woff", ".woff2"})
 
 
+class RenderError(RuntimeError):
+    """A PDF could not be rendered (a font missing, a refused URL, a WeasyPrint error). Nothing
+    in this process is left changed by it: the next render starts afresh."""
+
+
 class ForbiddenResource(ValueError):
     """The document asked for something outside the project's static files."""
 
@@ -189,17 +194,21 @@ def render_pdf(
     """Render the report HTML to PDF bytes with embedded, subset fonts.
 
     latin_fonts must match the "latin" role of the fonts given to the template.
+    Raises RenderError, with WeasyPrint's error as its cause, when the render fails.
     """
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticURLFetcher()).render(
-        stylesheets=[_latin_face(tuple(latin_fonts))],
-        font_config=_font_config(),
-        full_fonts=False,  # subset every embedded font
-    )
-    when = (created or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
-    meta = document.metadata
-    meta.title = title
-    meta.authors = [author]
-    meta.lang = lang
-    meta.created = when
-    meta.modified = when
-    return document.write_pdf()
+    try:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticURLFetcher()).render(
+            stylesheets=[_latin_face(tuple(latin_fonts))],
+            font_config=_font_config(),
+            full_fonts=False,  # subset every embedded font
+        )
+        when = (created or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
+        meta = document.metadata
+        meta.title = title
+        meta.authors = [author]
+        meta.lang = lang
+        meta.created = when
+        meta.modified = when
+        return document.write_pdf()
+    except Exception as error:
+        raise RenderError(f"{title}: {type(error).__name__}: {error}") from error

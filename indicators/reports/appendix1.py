@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -94,6 +95,9 @@ class Appendix1:
     total: Decimal | None
     grade: str
     explanation: str
+    # The PDF's creation date: the evaluation's last change, so the same data renders to the
+    # same bytes (a restored backup reproduces the PDF). None means now.
+    created: datetime | None = None
 
     @property
     def budget_texts(self) -> tuple[str, str, str, str, str]:
@@ -167,6 +171,7 @@ def appendix1_table(scorecard: Scorecard) -> Appendix1:
         total=summary.total,
         grade=summary.grade_label,
         explanation=summary.explanation,
+        created=evaluation.updated_at,
     )
 
 
@@ -197,6 +202,7 @@ def appendix1_pdf(table: Appendix1) -> bytes:
         appendix1_html(table),
         title=f"{table.year}年度{table.department}{TABLE_TITLE}",
         author=table.department,
+        created=table.created,
         latin_fonts=(latin,) if isinstance(latin, str) else tuple(latin),
     )
 

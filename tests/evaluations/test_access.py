@@ -150,3 +150,10 @@ def test_nobody_may_delete_an_evaluation_but_an_administrator_before_review(
     staff_client.post(admin_url("transition", ours, "submit"))
     assert staff_client.post(admin_url("delete", ours), {"post": "yes"}).status_code == 403
     assert Evaluation.objects.filter(pk=ours.pk).exists()
+
+
+def test_departments_cannot_be_deleted_even_by_an_administrator(staff_client, department):
+    url = reverse("admin:evaluations_department_delete", args=[department.pk])
+
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    assert type(department).objects.filter(pk=department.pk).exists()

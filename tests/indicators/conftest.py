@@ -1,18 +1,11 @@
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from evaluations.models import Evaluation
 from indicators import services
-from indicators.models import IndicatorFramework, IndicatorRow, SecondaryIndicator
+from indicators.models import IndicatorRow, SecondaryIndicator
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture
-def framework_2023(db) -> IndicatorFramework:
-    return services.framework_create_default(year=2023)
 
 
 def secondary(year: int, primary: str, name: str) -> SecondaryIndicator:
