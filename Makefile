@@ -22,7 +22,11 @@ test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) .env
+
+# Local settings for manage.py (DEBUG=1 and the other defaults); never overwritten.
+.env:
+	cp -n .env.example .env
 
 system-deps:
 	@scripts/system-deps.sh $(EXTRA_DEBIAN_PACKAGES)

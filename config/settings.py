@@ -48,6 +48,21 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def _load_env_file(path: Path) -> None:
+    """KEY=VALUE lines of a git-ignored `.env` (made from `.env.example` by `make run` or
+    `make test`), so `manage.py` works in a set-up checkout; the real environment wins."""
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+_load_env_file(BASE_DIR / ".env")
+
+
 def _local_secret_key(path: Path) -> str:
     """A development key kept in a git-ignored file, so sessions survive restarts."""
     if not path.exists():
