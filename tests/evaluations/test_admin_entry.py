@@ -109,3 +109,12 @@ def test_the_list_page_filters_by_year_and_searches_by_department(staff_client, 
     assert staff_client.get(url, {"year": "2023"}).context["cl"].result_count == 1
     assert staff_client.get(url, {"year": "2022"}).context["cl"].result_count == 0
     assert staff_client.get(url, {"status__exact": "draft"}).context["cl"].result_count == 1
+
+
+def test_the_admin_speaks_chinese_even_to_an_english_browser(staff_client):
+    page = staff_client.get(
+        reverse("admin:evaluations_evaluation_changelist"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    ).content.decode()
+
+    assert "选择 年度绩效自评 来修改" in page
+    assert "Select" not in page
