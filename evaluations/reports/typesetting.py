@@ -289,19 +289,33 @@ def _atoms(text: str, m: Metrics, size: float) -> list[_Atom]:
             j = i + 1
             while j < n and not text[j].isspace() and not is_wide(text[j]):
                 j += 1
-            run = text[i:j]
-            append(
-                _Atom(
-                    run,
-                    KIND_LATIN,
-                    m.layout_width(run, size),
-                    0.0,
-                    run[0] in CLOSING,
-                    run[-1] in OPENING,
+            for run in _fitting_pieces(text[i:j], m, size):
+                append(
+                    _Atom(
+                        run,
+                        KIND_LATIN,
+                        m.layout_width(run, size),
+                        0.0,
+                        run[0] in CLOSING,
+                        run[-1] in OPENING,
+                    )
                 )
-            )
             i = j
     return atoms
+
+
+def _fitting_pieces(run: str, m: Metrics, size: float) -> list[str]:
+    """A run of digits and Latin is never split — unless it is wider than a whole line (a long
+    URL, a pasted hash): then it is cut where the line is full, rather than run off the page."""
+    if m.layout_width(run, size) <= m.line_width:
+        return [run]
+    pieces, start = [], 0
+    for end in range(1, len(run) + 1):
+        if m.layout_width(run[start:end], size) > m.line_width and end - 1 > start:
+            pieces.append(run[start : end - 1])
+            start = end - 1
+    pieces.append(run[start:])
+    return pieces
 
 
 # --- breaking -------------------------------------------------------------------

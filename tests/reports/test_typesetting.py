@@ -203,3 +203,18 @@ def test_font_names_that_could_escape_the_css_are_refused():
     for evil in ['x"; background: url(http://e)', "a;b", "x}", "1abc", "a\\62"]:
         with pytest.raises(ValueError):
             font_css({"body": [evil]})
+
+
+def test_a_latin_run_wider_than_a_line_is_cut_at_the_margin_instead_of_running_off_the_page():
+    url = "https://example.gov.cn/" + "a1b2c3d4" * 40
+    document = typeset([Block("body", f"详见{url}。")])
+
+    lines = document.lines
+    assert len(lines) > 3
+    assert all(line.width <= M.line_width + OVERRUN for line in lines), [
+        line.width for line in lines
+    ]
+    assert (
+        "".join(seg.text for line in lines for seg in line.segments).replace(" ", "")
+        == f"详见{url}。"
+    )
