@@ -35,8 +35,9 @@ def main() -> None:
     from django.core.management import call_command
 
     from evaluations import services as evaluation_services
+    from evaluations.resources import import_errors, read_dataset
     from indicators import services
-    from indicators.resources import IndicatorRowResource, import_errors, read_dataset
+    from indicators.resources import IndicatorRowResource
 
     call_command("migrate", verbosity=0)
     services.framework_create_default(year=2024)

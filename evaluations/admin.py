@@ -19,6 +19,7 @@ from evaluations.models import (
     PerformanceGoal,
     Problem,
 )
+from evaluations.resources import EvaluationBudgetResource
 from indicators.admin import (
     ChineseImportExportMixin,
     IndicatorRowInline,
@@ -27,7 +28,6 @@ from indicators.admin import (
     save_indicator_rows,
 )
 from indicators.models import IndicatorRow
-from indicators.resources import EvaluationBudgetResource
 
 
 class DepartmentForm(forms.ModelForm):
@@ -206,7 +206,7 @@ BUDGET_FIELDS = (
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
-    # Budget figures import from and export to Excel (indicators/resources.py).
+    # Budget figures import from and export to Excel (evaluations/resources.py).
     resource_classes = [EvaluationBudgetResource]
     form = EvaluationForm
     change_form_template = "admin/evaluations/evaluation/change_form.html"

@@ -10,6 +10,7 @@ from import_export.forms import ImportForm
 
 from evaluations import access
 from evaluations.models import Evaluation
+from evaluations.resources import FORMATS, MAX_IMPORT_BYTES, ImportFileError
 from indicators import selectors, services
 from indicators.models import (
     IndicatorFramework,
@@ -18,12 +19,7 @@ from indicators.models import (
     SecondaryIndicator,
     framework_weight_error,
 )
-from indicators.resources import (
-    FORMATS,
-    MAX_IMPORT_BYTES,
-    ImportFileError,
-    IndicatorRowResource,
-)
+from indicators.resources import IndicatorRowResource
 
 # --- import and export -----------------------------------------------------------------------
 

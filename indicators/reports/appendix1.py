@@ -20,7 +20,7 @@ from evaluations.models import Evaluation
 from evaluations.reports.document import paragraphs
 from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
-from indicators.resources import plain_number
+from evaluations.resources import plain_number
 from indicators.selectors import Scorecard, appendix_scorecard
 
 ATTACHMENT_LABEL = "附件 1"

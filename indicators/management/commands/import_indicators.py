@@ -2,13 +2,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.resources import (
+from evaluations.resources import (
     MAX_IMPORT_BYTES,
     ImportFileError,
-    IndicatorRowResource,
     format_for_filename,
     import_errors,
 )
+from indicators.resources import IndicatorRowResource
 
 
 class Command(BaseCommand):
