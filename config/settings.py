@@ -92,7 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "import_export",
-    "axes",  # login throttling: AXES_* below
+    "evaluations.apps.LoginThrottlingConfig",  # django-axes, login throttling: AXES_* below
     "simple_history",
     "evaluations",
     "indicators",

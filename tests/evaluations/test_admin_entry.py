@@ -118,3 +118,11 @@ def test_the_admin_speaks_chinese_even_to_an_english_browser(staff_client):
 
     assert "选择 年度绩效自评 来修改" in page
     assert "Select" not in page
+
+
+def test_every_section_of_the_admin_index_is_named_in_chinese(staff_client):
+    page = staff_client.get(reverse("admin:index")).content.decode()
+
+    for name in ("部门整体支出绩效自评", "绩效指标与自评表", "登录保护", "登录尝试", "认证和授权"):
+        assert name in page, name
+    assert "Axes" not in page and "Access attempts" not in page
