@@ -29,11 +29,13 @@ def _lock(evaluation_id: int) -> Evaluation:
     return Evaluation.objects.select_for_update().get(pk=evaluation_id)
 
 
+@transaction.atomic
 def evaluation_check_editable(
     *, evaluation_id: int, expected_version: int | None = None
 ) -> Evaluation:
-    """Locks the evaluation's row and refuses a change to an evaluation that moved on since the form was loaded: a newer
-    version (someone else saved) or a status that no longer allows editing."""
+    """Locks the evaluation's row (for the caller's transaction) and refuses a change to an
+    evaluation that moved on since the form was loaded: a newer version (someone else saved) or
+    a status that no longer allows editing."""
     current = _lock(evaluation_id)
     if expected_version is not None and current.version != expected_version:
         raise ValidationError(
@@ -42,7 +44,7 @@ def evaluation_check_editable(
         )
     if current.status not in access.EDITABLE_STATUSES:
         raise ValidationError(
-            LOCKED_MESSAGE.format(status=f"已{current.get_status_display().removeprefix('已')}"),
+            LOCKED_MESSAGE.format(status=current.get_status_display()),
             code="locked",
         )
     return current
