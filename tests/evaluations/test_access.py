@@ -2,6 +2,7 @@
 (404) everywhere, auditors edit nothing, fillers approve nothing."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations import services
@@ -138,7 +139,7 @@ def test_a_submitted_evaluation_is_read_only_for_its_filler(filler, ours):
     assert post.status_code == 403
     ours.refresh_from_db()
     assert ours.conclusion_summary == "各项工作完成较好。"
-    with pytest.raises(Exception, match="不能再修改"):
+    with pytest.raises(ValidationError, match="这份自评已提交，不能再修改。"):
         services.evaluation_item_save(item=ours.problems.first())
 
 
