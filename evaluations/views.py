@@ -25,17 +25,24 @@ def _evaluation(request: HttpRequest, department_code: str, year: int) -> Evalua
     )
 
 
-def pdf_download(
-    request: HttpRequest, *, etag: str, filename: str, content: Callable[[], bytes]
+def file_download(
+    request: HttpRequest,
+    *,
+    filename: str,
+    content: Callable[[], bytes],
+    content_type: str = "application/pdf",
+    etag: str | None = None,
 ) -> HttpResponse:
-    """A PDF download with an ETag: a conditional request for the same content gets 304 and
-    `content` is not even called."""
-    etag = f'"{etag}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        return not_modified
-    response = HttpResponse(content(), content_type="application/pdf")
-    response["ETag"] = etag
+    """A download under its Chinese file name (RFC 6266/5987). With an ETag, a conditional
+    request for the same content gets 304 and `content` is not even called."""
+    if etag is not None:
+        etag = f'"{etag}"'
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return not_modified
+    response = HttpResponse(content(), content_type=content_type)
+    if etag is not None:
+        response["ETag"] = etag
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )
@@ -78,12 +85,12 @@ def report_pdf(request: HttpRequest, department_code: str, year: int) -> HttpRes
         evaluation=evaluation, appendix=ApprovedReport.Appendix.REPORT
     )
     if stored is not None:
-        return pdf_download(
+        return file_download(
             request, etag=stored.sha256, filename=filename, content=lambda: bytes(stored.pdf)
         )
     key = report.report_key(evaluation)
     try:
-        return pdf_download(
+        return file_download(
             request,
             etag=key,
             filename=filename,

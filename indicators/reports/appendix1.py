@@ -180,8 +180,8 @@ def appendix1_for(evaluation: Evaluation) -> Appendix1:
     return appendix1_table(appendix_scorecard(evaluation=evaluation))
 
 
-def appendix1_filename(table: Appendix1, extension: str) -> str:
-    return f"{table.year}年度{table.department}{TABLE_TITLE}.{extension}"
+def appendix1_filename(evaluation: Evaluation, extension: str) -> str:
+    return f"{evaluation.year}年度{evaluation.department.full_name}{TABLE_TITLE}.{extension}"
 
 
 def appendix1_html(table: Appendix1) -> str:

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,40 +25,44 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, department_code: str, year: int, output: Path, html: Path | None, **options
+        self,
+        *args,
+        department_code: str,
+        year: int,
+        output: Path,
+        html: Path | None,
+        appendix: int,
+        **options,
     ) -> None:
-        if options.get("appendix", 2) == 1:
-            self._appendix1(department_code, year, output, html)
-            return
         try:
-            evaluation = selectors.evaluation_for_report(department_code=department_code, year=year)
+            render_html, render_pdf = self._renderers(appendix, department_code, year)
         except Http404:
             raise CommandError(
                 f"没有找到部门编码为 {department_code} 的 {year} 年度自评。"
             ) from None
         if html is not None:
-            html.write_text(report.report_html(evaluation), encoding="utf-8")
+            html.write_text(render_html(), encoding="utf-8")
             self.stdout.write(f"已写出 HTML：{html}")
-        pdf_bytes = report.report_pdf(evaluation)
+        pdf_bytes = render_pdf()
         output.write_bytes(pdf_bytes)
         self.stdout.write(self.style.SUCCESS(f"已写出 PDF：{output}（{len(pdf_bytes)} 字节）"))
 
-    def _appendix1(self, department_code: str, year: int, output: Path, html: Path | None) -> None:
-        from indicators import selectors as indicator_selectors
-        from indicators.reports import appendix1
+    @staticmethod
+    def _renderers(
+        appendix: int, department_code: str, year: int
+    ) -> tuple[Callable[[], str], Callable[[], bytes]]:
+        """(HTML, PDF) of one appendix of one evaluation, the same functions the web uses."""
+        if appendix == 1:
+            from indicators import selectors as indicator_selectors
+            from indicators.reports import appendix1
 
-        try:
-            evaluation = indicator_selectors.evaluation_for_appendix(
-                department_code=department_code, year=year
+            table = appendix1.appendix1_for(
+                indicator_selectors.evaluation_for_appendix(
+                    department_code=department_code, year=year
+                )
             )
-        except Http404:
-            raise CommandError(
-                f"没有找到部门编码为 {department_code} 的 {year} 年度自评。"
-            ) from None
-        table = appendix1.appendix1_for(evaluation)
-        if html is not None:
-            html.write_text(appendix1.appendix1_html(table), encoding="utf-8")
-            self.stdout.write(f"已写出 HTML：{html}")
-        pdf_bytes = appendix1.appendix1_pdf(table)
-        output.write_bytes(pdf_bytes)
-        self.stdout.write(self.style.SUCCESS(f"已写出 PDF：{output}（{len(pdf_bytes)} 字节）"))
+            return (lambda: appendix1.appendix1_html(table)), (
+                lambda: appendix1.appendix1_pdf(table)
+            )
+        evaluation = selectors.evaluation_for_report(department_code=department_code, year=year)
+        return (lambda: report.report_html(evaluation)), (lambda: report.report_pdf(evaluation))
