@@ -298,13 +298,25 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         inlines = super().get_inline_instances(request, obj)
         return [i for i in inlines if obj is not None or not isinstance(i, IndicatorRowInline)]
 
-    def render_change_form(self, request, context, *args, **kwargs):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         adminform = context.get("adminform")
         if adminform is not None:
             context["outline"] = self._outline(
                 list(adminform), context.get("inline_admin_formsets", [])
             )
-        return super().render_change_form(request, context, *args, **kwargs)
+        if obj is not None:
+            # Only when the page is shown (not on a save that redirects): the review workflow
+            # and who changed what.
+            context.update(
+                workflow_actions=[
+                    (action, services.ACTION_LABELS[action])
+                    for action in services.allowed_actions(user=request.user, evaluation=obj)
+                ],
+                review_events=obj.review_events.select_related("actor"),
+                change_log=selectors.evaluation_change_log(evaluation=obj),
+                can_copy_forward=access.can_create(request.user),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _outline(self, fieldsets: list, inline_formsets: list) -> list[tuple[str, object, int]]:
         after: dict[int, list] = {}
@@ -367,20 +379,6 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         return initial
 
     # --- the page ----------------------------------------------------------------------
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        evaluation = self.get_object(request, object_id)
-        extra_context = {
-            **(extra_context or {}),
-            "workflow_actions": [
-                (action, services.ACTION_LABELS[action])
-                for action in services.allowed_actions(user=request.user, evaluation=evaluation)
-            ],
-            "review_events": evaluation.review_events.select_related("actor"),
-            "change_log": selectors.evaluation_change_log(evaluation=evaluation),
-            "can_copy_forward": access.can_create(request.user),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [
