@@ -19,9 +19,8 @@ The model, tuned against a filed original (see bench/typeset_seed.py):
   (down to half a cell) to pull the next character in; only if that is not
   enough is the break moved back. Squeezing is never used just to fit one more
   ordinary character.
-* No punctuation hangs past the margin (行尾标点悬挂 is available as
-  Rules(hang=...), but the filed original squeezes instead; hanging made the
-  match worse).
+* No punctuation hangs past the margin (行尾标点悬挂): the filed original
+  squeezes instead, and letting closing marks hang made the match worse.
 * Rows are justified by one letter-spacing per row; a row pushed short by a
   long unbreakable run is left ragged rather than torn apart.
 
@@ -198,8 +197,7 @@ class Line:
     first: bool = False  # first line of its paragraph
     last: bool = False  # last line of its paragraph
     justified: bool = False  # spacing stretched to reach both margins
-    hanging: bool = False  # ends with a closing mark set past the margin
-    width: float = 0.0  # set width inside the margins, points (without a hanging mark)
+    width: float = 0.0  # set width inside the margins, points
     font_size: float = BODY_SIZE_PT
 
     @property
@@ -319,27 +317,15 @@ def _fitting_pieces(run: str, m: Metrics, size: float) -> list[str]:
 
 
 # --- breaking -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Rules:
-    """The line-breaking policy; the defaults are the ones tuned against a filed original."""
-
-    hang: str = "none"  # "none", "any", or "outside": only a mark beginning at the margin
-    squeeze: str = "prior"  # "none", "prior": marks already on the line, "all": incl. the new one
-    squeeze_for: str = (
-        "kinsoku"  # "any" atom, "closing" marks, "kinsoku": only to avoid a bad break
-    )
-    pair_squeeze: bool = True  # a closing mark followed by another mark always loses half
-    tolerance: float = 1.0  # points a line may run over before it counts as overfull
-
-
-DEFAULT_RULES = Rules()
+# Points a line may run over its measure before it counts as overfull: the rounding an office
+# suite allows itself when it fills a grid line.
+OVERRUN_PT = 1.0
 
 
 @dataclass(frozen=True, slots=True)
 class _Break:
     end: int  # atoms[start:end] are on the line
     squeeze: float  # compression applied to marks on the line
-    hanging: bool
 
 
 def _allowed(atoms: Sequence[_Atom], end: int) -> bool:
@@ -359,18 +345,18 @@ def _pair_squeezed(atoms: Sequence[_Atom], i: int) -> bool:
     return atoms[i + 1].kind == KIND_PUNCT
 
 
-def _fit(atoms: Sequence[_Atom], start: int, width: float, rules: Rules) -> _Break:
+def _fit(atoms: Sequence[_Atom], start: int, width: float) -> _Break:
     """Choose where the line starting at atoms[start] ends."""
     n = len(atoms)
-    limit = width + rules.tolerance + 1e-6
+    limit = width + OVERRUN_PT + 1e-6
     used = 0.0
     squeezable = 0.0
     end = start
-    pair = rules.pair_squeeze
     while end < n:
         a = atoms[end]
         w, sq = a.width, a.squeeze
-        if pair and sq and _pair_squeezed(atoms, end):
+        # A closing mark followed by another mark always gives up half its cell.
+        if sq and _pair_squeezed(atoms, end):
             w, sq = w - sq, 0.0
         if a.kind != KIND_SPACE and used + w > limit:
             break
@@ -378,46 +364,35 @@ def _fit(atoms: Sequence[_Atom], start: int, width: float, rules: Rules) -> _Bre
         squeezable += sq
         end += 1
     if end >= n:
-        return _Break(n, 0.0, False)
+        return _Break(n, 0.0)
     if end == start:  # a single atom wider than the line: set it overfull
-        return _Break(start + 1, 0.0, False)
+        return _Break(start + 1, 0.0)
 
     nxt = atoms[end]
-    forbidden = not _allowed(atoms, end)
-    if nxt.kind != KIND_SPACE and _allowed(atoms, end + 1):
-        if (
-            nxt.closing
-            and nxt.kind == KIND_PUNCT
-            and (rules.hang == "any" or (rules.hang == "outside" and used >= width - 1e-6))
-        ):
-            return _Break(end + 1, 0.0, True)
-        wants = (
-            rules.squeeze_for == "any"
-            or (rules.squeeze_for == "closing" and nxt.closing)
-            or (rules.squeeze_for == "kinsoku" and forbidden)
-        )
-        if rules.squeeze != "none" and wants:
-            avail = squeezable + (nxt.squeeze if rules.squeeze == "all" else 0.0)
-            need = used + nxt.width - width
-            if need <= avail + 1e-6:
-                return _Break(end + 1, max(need, 0.0), False)
+    # Squeeze the marks already on the line, but only to avoid a 禁则 break (a closing mark
+    # starting the next line, an opening mark ending this one) — never just to fit one more
+    # ordinary character, which the filed original does not do either.
+    if nxt.kind != KIND_SPACE and not _allowed(atoms, end) and _allowed(atoms, end + 1):
+        need = used + nxt.width - width
+        if need <= squeezable + 1e-6:
+            return _Break(end + 1, max(need, 0.0))
 
     cut = end
     while cut > start + 1 and not _allowed(atoms, cut):
         cut -= 1
     if not _allowed(atoms, cut):
         cut = end  # no permitted break at all: overfull rather than looping
-    return _Break(cut, 0.0, False)
+    return _Break(cut, 0.0)
 
 
 def _break(
-    atoms: Sequence[_Atom], width: float, first_indent: float, rules: Rules
+    atoms: Sequence[_Atom], width: float, first_indent: float
 ) -> list[tuple[int, int, _Break, float]]:
     """(start, end, break, indent) per line."""
     out: list[tuple[int, int, _Break, float]] = []
     start, indent, n = 0, first_indent, len(atoms)
     while start < n:
-        brk = _fit(atoms, start, width - indent, rules)
+        brk = _fit(atoms, start, width - indent)
         out.append((start, brk.end, brk, indent))
         start = brk.end
         while start < n and atoms[start].kind == KIND_SPACE:
@@ -444,13 +419,12 @@ def _place(
     items = list(atoms)
     while items and items[-1].kind == KIND_SPACE:
         items.pop()
-    hanging = items.pop() if brk.hanging and items else None
     cell = m.cell_for(size)
     base_spacing = cell - size  # the grid's adjustment per character
 
     squeezes = [0.0] * len(items)
     for i, a in enumerate(items):
-        following = items[i + 1] if i + 1 < len(items) else hanging
+        following = items[i + 1] if i + 1 < len(items) else None
         if a.kind == KIND_PUNCT and a.closing and following and following.kind == KIND_PUNCT:
             squeezes[i] = a.squeeze  # adjacent marks: the first gives up half
     if brk.squeeze:
@@ -502,8 +476,6 @@ def _place(
             segments.append(Segment(a.text, _r(spacing), shift=_r(-q)))
         else:
             segments.append(Segment(a.text, _r(spacing - q)))
-    if hanging is not None:
-        run.append(hanging.text)
     if run:
         segments.append(Segment("".join(run)))
     return tuple(segments), _r(spacing), set_width
@@ -513,7 +485,7 @@ def _place(
 _BLANK = Line(style="blank")
 
 
-def _paragraph_lines(block: Block, m: Metrics, rules: Rules) -> list[Line]:
+def _paragraph_lines(block: Block, m: Metrics) -> list[Line]:
     style = block.style
     if style not in STYLES:
         raise ValueError(f"unknown block style {style!r}; expected one of {STYLES}")
@@ -522,7 +494,7 @@ def _paragraph_lines(block: Block, m: Metrics, rules: Rules) -> list[Line]:
     atoms = _atoms(block.text.strip(), m, size)
     if not atoms:
         return [Line(style=style, indent=indent, first=True, last=True, font_size=size)]
-    breaks = _break(atoms, m.line_width, indent, rules)
+    breaks = _break(atoms, m.line_width, indent)
     lines: list[Line] = []
     for k, (start, end, brk, ind) in enumerate(breaks):
         last = k == len(breaks) - 1
@@ -540,7 +512,6 @@ def _paragraph_lines(block: Block, m: Metrics, rules: Rules) -> list[Line]:
                 first=k == 0,
                 last=last,
                 justified=justify and abs(set_width - (m.line_width - ind)) < 0.01,
-                hanging=brk.hanging,
                 width=_r(set_width),
                 font_size=size,
             )
@@ -548,16 +519,14 @@ def _paragraph_lines(block: Block, m: Metrics, rules: Rules) -> list[Line]:
     return lines
 
 
-def typeset(
-    blocks: Iterable[Block], metrics: Metrics | None = None, rules: Rules = DEFAULT_RULES
-) -> TypesetDocument:
+def typeset(blocks: Iterable[Block], metrics: Metrics | None = None) -> TypesetDocument:
     """Break the blocks into lines and the lines into pages of 22."""
     m = metrics or load_metrics()
     blocks = list(blocks)
     flow: list[Line] = []
     for i, block in enumerate(blocks):
         following = blocks[i + 1].style if i + 1 < len(blocks) else None
-        flow.extend(_paragraph_lines(block, m, rules))
+        flow.extend(_paragraph_lines(block, m))
         # 公文 layout: one empty line between 附件 label and title, and one
         # between the title and the body.
         after_label = block.style == "label" and following == "title"
@@ -585,7 +554,6 @@ def break_paragraph(
     *,
     first_indent: float | None = None,
     size: float | None = None,
-    rules: Rules = DEFAULT_RULES,
 ) -> list[str]:
     """The printed lines of one paragraph (a convenience for tests and tuning)."""
     m = m or load_metrics()
@@ -594,7 +562,7 @@ def break_paragraph(
     atoms = _atoms(text, m, size)
     return [
         "".join(a.text for a in atoms[s:e]).strip()
-        for s, e, _, _ in _break(atoms, m.line_width, indent, rules)
+        for s, e, _, _ in _break(atoms, m.line_width, indent)
     ]
 
 
