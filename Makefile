@@ -30,6 +30,7 @@ setup: system-deps $(STAMP) .env
 
 system-deps:
 	@scripts/system-deps.sh $(EXTRA_DEBIAN_PACKAGES)
+	@scripts/install-fonts.sh
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

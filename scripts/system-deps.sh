@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the app needs: fonts for the report (CJK; HanaMin for rare characters of
+# Debian packages the app needs: fonts for the report (Noto CJK behind the Fandol faces of
+# scripts/install-fonts.sh; HanaMin for rare characters of
 # CJK Extension B and beyond; colour emoji), HarfBuzz subsetting (WeasyPrint is ~30x slower
 # without it), Pango for WeasyPrint, poppler-utils for the report tests.
 # As root they are installed; otherwise the exact apt command is printed.
@@ -7,7 +8,7 @@ set -euo pipefail
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-liberation
+  fonts-noto-cjk fonts-liberation
   fonts-hanazono fonts-noto-color-emoji
   poppler-utils python3-venv
 )
