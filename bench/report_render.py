@@ -34,7 +34,7 @@ html = open(sys.argv[1], encoding="utf-8").read().replace(
     'href="/static/', 'href="file://' + sys.argv[2] + '/')
 fonts = FontConfiguration()
 face = CSS(string="@font-face { font-family: report-latin; src: local(Liberation Serif); "
-           "unicode-range: U+0000-00FF; }", font_config=fonts)
+           "unicode-range: U+0000-024F; }", font_config=fonts)
 def render():
     return HTML(string=html, base_url="file:///").write_pdf(
         stylesheets=[face], font_config=fonts)

@@ -5,7 +5,7 @@ it, so the document may not fetch anything a user could point it at: its URL
 fetcher serves the project's own static files and raises for everything else.
 
 One exception, kept out of the document's reach: the Latin face of the report
-(Times metrics, limited to ASCII/Latin-1 so Chinese quotation marks stay in the
+(Times metrics, limited to Latin, U+0000–024F, so Chinese quotation marks stay in the
 CJK faces) is declared here with @font-face local(), which WeasyPrint loads by
 reading the installed font file; that stylesheet gets its own fetcher, limited
 to font files under the system font directories.
@@ -117,8 +117,9 @@ class InstalledFontFetcher(_LocalFetcher):
         return _font_path(url)
 
 
-# Whole CJK font files are 19–27 MB; a report's subset of one is a few hundred KB.
-WHOLE_FONT_MIN_BYTES = 8 * 1024 * 1024
+# Whole CJK font files are 5–27 MB (Fandol 5.6–7.8 MB, Noto CJK 19–27 MB); a report's subset of
+# one is a few hundred KB.
+WHOLE_FONT_MIN_BYTES = 2 * 1024 * 1024
 
 
 def _install_font_data_cache() -> None:
@@ -178,7 +179,7 @@ def _font_config() -> FontConfiguration:
 @lru_cache(maxsize=8)
 def _latin_face(families: tuple[str, ...]) -> CSS:
     src = ", ".join(f"local({checked_family(f)})" for f in families)
-    rule = f"@font-face {{ font-family: report-latin; src: {src}; unicode-range: U+0000-00FF; }}"
+    rule = f"@font-face {{ font-family: report-latin; src: {src}; unicode-range: U+0000-024F; }}"
     return CSS(string=rule, font_config=_font_config(), url_fetcher=InstalledFontFetcher())
 
 

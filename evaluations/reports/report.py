@@ -18,7 +18,7 @@ from django.core.cache import cache as django_cache
 from django.template.loader import render_to_string
 
 from evaluations.models import Evaluation
-from evaluations.reports import pdf, typesetting
+from evaluations.reports import faces, pdf, typesetting
 from evaluations.reports.document import REPORT_TITLE, report_blocks
 
 TEMPLATE = "reports/evaluation_report.html"
@@ -92,7 +92,7 @@ def cached_report_pdf(evaluation: Evaluation, *, key: str | None = None) -> byte
 
 
 def _html(blocks: list, meta: ReportMeta) -> str:
-    document = typesetting.typeset(blocks)
+    document = typesetting.typeset(blocks, typesetting.load_metrics(settings.REPORT_FONTS))
     return render_to_string(TEMPLATE, {"document": document, "meta": meta, "fonts": _fonts()})
 
 
@@ -107,6 +107,7 @@ def _layout_fingerprint() -> str:
     digest = hashlib.sha256()
     sources = [
         Path(typesetting.__file__),
+        Path(faces.__file__),
         Path(pdf.__file__),
         Path(__file__),
         *(Path(directory) / TEMPLATE for directory in settings.TEMPLATES[0]["DIRS"]),
