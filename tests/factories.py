@@ -2,6 +2,7 @@
 
 import random
 from decimal import Decimal
+from pathlib import Path
 
 from evaluations import services
 from evaluations.models import (
@@ -94,6 +95,51 @@ def invented_evaluation(
                 body="\n".join(
                     _paragraph(rng, rng.randint(1, 8)) for _ in range(rng.randint(1, 3))
                 ),
+            )
+        )
+    return evaluation
+
+
+HARD_PARAGRAPHS = Path(__file__).resolve().parent / "data" / "hard_paragraphs.txt"
+
+
+def hard_paragraphs() -> list[str]:
+    """Paragraphs as other departments write them (tests/data/hard_paragraphs.txt)."""
+    lines = HARD_PARAGRAPHS.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def hard_text_evaluation(*, code: str = "liwan-wgltj", year: int = 2023) -> Evaluation:
+    """An invented department whose every text field holds the hard paragraphs: serial
+    numbers, URLs, acronyms, long numbers, English, rare characters and emoji."""
+    paragraphs = hard_paragraphs()
+    department = services.department_create(
+        code=code, name="区文化广电旅游体育局", full_name="广州市荔湾区文化广电旅游体育局"
+    )
+    evaluation = services.evaluation_create(
+        department=department,
+        year=year,
+        budget_total=Decimal("123456789.12"),
+        expenditure_total=Decimal("100000000.00"),
+        general_public_budget=Decimal("90000000.00"),
+        government_fund_budget=Decimal("0"),
+        state_capital_budget=Decimal("2500000.50"),
+        other_funds=Decimal("7499999.50"),
+        basic_expenditure=Decimal("33333333.33"),
+        project_expenditure=Decimal("66666666.67"),
+        carryover_balance=Decimal("23456789.12"),
+        conclusion_summary=paragraphs[0],
+        grade=Evaluation.Grade.GOOD,
+        task_analysis="\n".join(paragraphs[1:4]),
+        achievements="\n".join(reversed(paragraphs)),
+    )
+    for model in (DepartmentFunction, PerformanceGoal, KeyTask, Problem):
+        for order, text in enumerate(paragraphs, start=1):
+            services.evaluation_item_save(item=model(evaluation=evaluation, order=order, text=text))
+    for order, text in enumerate(paragraphs[:3], start=1):
+        services.evaluation_item_save(
+            item=ImprovementMeasure(
+                evaluation=evaluation, order=order, title=text[:30], body="\n".join(paragraphs)
             )
         )
     return evaluation

@@ -98,3 +98,25 @@ def decompressed(pdf: bytes) -> bytes:
         except zlib.error:
             continue
     return b"\n".join(parts)
+
+
+SHARED_TOOLS = Path(__file__).resolve().parents[3] / "shared" / "tools"
+
+
+def shared_tool(pdf: bytes, tool: str, *args: str) -> dict:
+    """Run one of ../shared/tools on the PDF and return its --json answer."""
+    import json
+    import sys
+
+    script = SHARED_TOOLS / tool
+    if not script.is_file():
+        raise FileNotFoundError(f"{script} is missing: ../shared must sit beside the checkout")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        done = subprocess.run(
+            [sys.executable, str(script), handle.name, *args, "--json"],
+            capture_output=True,
+            text=True,
+        )
+    return json.loads(done.stdout)

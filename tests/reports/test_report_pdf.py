@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from evaluations.reports import report
@@ -27,17 +26,6 @@ def official_pages() -> list[list[str]]:
         [line.strip() for line in page.splitlines() if line.strip()]
         for page in re.split(r"\n[ \t]*\n[ \t]*\n[ \t]*\n", raw)
     ]
-
-
-@pytest.fixture(scope="module")
-def liwan_pdf(django_db_setup, django_db_blocker) -> bytes:
-    """One render shared by the module; the loaded data is rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("loaddata", "liwan_2023", verbosity=0)
-        evaluation = evaluation_for_report(department_code="liwan-kgxj", year=2023)
-        pdf_bytes = report.report_pdf(evaluation)
-        transaction.set_rollback(True)
-    return pdf_bytes
 
 
 def test_the_liwan_pdf_has_exactly_the_official_text(liwan_pdf):
