@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -22,6 +23,9 @@ from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
 from evaluations.resources import plain_number
 from indicators.selectors import Scorecard, appendix_scorecard
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 ATTACHMENT_LABEL = "附件 1"
 TABLE_TITLE = "部门整体支出绩效自评表"
@@ -39,6 +43,12 @@ COLUMNS = (
     "得分",
     "偏差原因分析及改进措施",
 )
+# The worksheet's row of column headings, repeated at the top of every printed page.
+HEADING_ROW = 8
+# Printed like the PDF: A4 landscape, its margins (mm) and a centred page number. Excel and WPS
+# take margins in inches.
+PRINT_MARGINS_MM = {"left": 20, "right": 20, "top": 20, "bottom": 25, "header": 10, "footer": 12}
+PRINT_FOOTER = "第 &P 页 共 &N 页"
 
 
 def number_text(value: Decimal | None) -> str:
@@ -208,7 +218,8 @@ def appendix1_pdf(table: Appendix1) -> bytes:
 
 
 def appendix1_xlsx(table: Appendix1) -> bytes:
-    """The same table as a worksheet: merged cells as in the PDF, numbers as numbers."""
+    """The same table as a worksheet: merged cells as in the PDF, numbers as numbers, and a page
+    setup that prints it like the PDF."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -262,8 +273,8 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
     put(7, 3, "\n".join(table.goals), span=5)
     put(7, 8, "\n".join(table.achievements), span=4)
     for index, head in enumerate(COLUMNS, 1):
-        put(8, index, head, bold=True)
-    row = 9
+        put(HEADING_ROW, index, head, bold=True)
+    row = HEADING_ROW + 1
     for line in table.lines:
         if line.primary_span:
             put(row, 1, line.primary, down=line.primary_span)
@@ -291,6 +302,22 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
     for letter, size in zip("ABCDEFGHIJK", (10, 14, 26, 8, 8, 10, 10, 10, 7, 10, 34), strict=True):
         sheet.column_dimensions[letter].width = size
     sheet.row_dimensions[7].height = 160
+    _set_print_layout(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _set_print_layout(sheet: Worksheet) -> None:
+    """What Excel and WPS print: one page wide and as many tall as the rows need, the column
+    headings on each page, so a long table prints without a hand-made page setup."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: as many pages as needed
+    sheet.print_title_rows = f"{HEADING_ROW}:{HEADING_ROW}"
+    for side, millimetres in PRINT_MARGINS_MM.items():
+        setattr(sheet.page_margins, side, round(millimetres / 25.4, 2))
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = PRINT_FOOTER
