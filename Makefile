@@ -65,6 +65,7 @@ collectstatic: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

@@ -113,7 +113,7 @@ def main() -> int:
     user = get_user_model().objects.create_superuser(username="bench", password="bench-pw-1")
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(user)
-    url = reverse("evaluations:report_pdf", args=["liwan-kgxj", 2023])
+    url = reverse("reports:report_pdf", args=["liwan-kgxj", 2023])
     cache.clear()
     cold, warm, not_modified = [], [], []
     for _ in range(args.repeat):

@@ -94,8 +94,9 @@ INSTALLED_APPS = [
     "import_export",
     "evaluations.apps.LoginThrottlingConfig",  # django-axes, login throttling: AXES_* below
     "simple_history",
-    "evaluations",
-    "indicators",
+    "evaluations",  # core data: departments, evaluations, their lists and figures
+    "indicators",  # the indicator framework, indicator rows and scoring
+    "review",  # submission, the workflow, approval, documents; the evaluation page
 ]
 
 MIDDLEWARE = [

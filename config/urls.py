@@ -26,6 +26,5 @@ admin.site.index_title = "填报与审核"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="root"),
     path("admin/", admin.site.urls),
-    path("reports/", include("indicators.urls")),
-    path("reports/", include("evaluations.urls")),
+    path("reports/", include("review.urls")),
 ]

@@ -264,64 +264,53 @@ class OrderedItem(models.Model):
     natural_key.dependencies = ["evaluations.evaluation"]
 
 
-class DepartmentFunction(OrderedItem):
-    text = models.TextField(
-        "职能",
-        validators=text_validators(ITEM_MAX_LENGTH),
-        help_text="一段文字；报告按序号自动编号为“1.”“2.”……",
-    )
+def list_text_field(label: str, help_text: str) -> models.TextField:
+    """The one text of an entry of a one-text list, under the list's own label."""
+    return models.TextField(label, validators=text_validators(ITEM_MAX_LENGTH), help_text=help_text)
+
+
+class OrderedText(OrderedItem):
+    """An entry of a list whose entries are one paragraph each (职能, 目标, 任务, 问题)."""
+
+    text = list_text_field("内容", "一段文字；报告按序号自动编号。")
 
     class Meta(OrderedItem.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.order}.{self.text[:20]}"
+
+
+class DepartmentFunction(OrderedText):
+    text = list_text_field("职能", "一段文字；报告按序号自动编号为“1.”“2.”……")
+
+    class Meta(OrderedText.Meta):
         verbose_name = "部门职能"
         verbose_name_plural = "部门职能"
 
-    def __str__(self) -> str:
-        return f"{self.order}.{self.text[:20]}"
 
+class PerformanceGoal(OrderedText):
+    text = list_text_field("绩效目标", "一个目标可含多句，写成一段；报告自动编号为“1.”“2.”……")
 
-class PerformanceGoal(OrderedItem):
-    text = models.TextField(
-        "绩效目标",
-        validators=text_validators(ITEM_MAX_LENGTH),
-        help_text="一个目标可含多句，写成一段；报告自动编号为“1.”“2.”……",
-    )
-
-    class Meta(OrderedItem.Meta):
+    class Meta(OrderedText.Meta):
         verbose_name = "部门整体支出绩效目标"
         verbose_name_plural = "部门整体支出绩效目标"
 
-    def __str__(self) -> str:
-        return f"{self.order}.{self.text[:20]}"
 
+class KeyTask(OrderedText):
+    text = list_text_field("重点工作任务", "报告自动编号为“1.”“2.”……")
 
-class KeyTask(OrderedItem):
-    text = models.TextField(
-        "重点工作任务",
-        validators=text_validators(ITEM_MAX_LENGTH),
-        help_text="报告自动编号为“1.”“2.”……",
-    )
-
-    class Meta(OrderedItem.Meta):
+    class Meta(OrderedText.Meta):
         verbose_name = "部门年度重点工作任务"
         verbose_name_plural = "部门年度重点工作任务"
 
-    def __str__(self) -> str:
-        return f"{self.order}.{self.text[:20]}"
 
+class Problem(OrderedText):
+    text = list_text_field("问题", "一段文字，不必写“一是”“二是”，报告按序号自动加上。")
 
-class Problem(OrderedItem):
-    text = models.TextField(
-        "问题",
-        validators=text_validators(ITEM_MAX_LENGTH),
-        help_text="一段文字，不必写“一是”“二是”，报告按序号自动加上。",
-    )
-
-    class Meta(OrderedItem.Meta):
+    class Meta(OrderedText.Meta):
         verbose_name = "存在的主要问题"
         verbose_name_plural = "存在的主要问题"
-
-    def __str__(self) -> str:
-        return f"{self.order}. {self.text[:20]}"
 
 
 class ImprovementMeasure(OrderedItem):
@@ -423,3 +412,6 @@ class ApprovedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} · {self.get_appendix_display()}"
+
+    def pdf_bytes(self) -> bytes:
+        return bytes(self.pdf)

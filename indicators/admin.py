@@ -316,36 +316,13 @@ class IndicatorRowInline(admin.TabularInline):
         return super().get_queryset(request).select_related("secondary__primary__framework")
 
 
-def save_indicator_rows(formset) -> None:
+def save_indicator_rows(formset, *, locked: Evaluation | None = None) -> None:
+    """`locked`: the evaluation's row as locked and checked earlier in the same save."""
     saved = formset.save(commit=False)  # also collects deleted_objects
     for row in formset.deleted_objects:
-        services.indicator_row_delete(row=row)
+        services.indicator_row_delete(row=row, locked=locked)
     for row in saved:
-        services.indicator_row_save(row=row)
-
-
-def computed_score_text(evaluation: Evaluation) -> str:
-    if evaluation.pk is None:
-        return "保存后按指标计算。"
-    summary = selectors.evaluation_scorecard(evaluation=evaluation).summary
-    links = format_html(
-        ' <a href="{}">下载附件1 自评表（PDF）</a> · <a href="{}">XLSX</a>',
-        reverse("indicators:appendix1_pdf", args=[evaluation.department.code, evaluation.year]),
-        reverse("indicators:appendix1_xlsx", args=[evaluation.department.code, evaluation.year]),
-    )
-    return format_html("{}{}", summary.explanation, links)
-
-
-def computed_grade_text(evaluation: Evaluation) -> str:
-    if evaluation.pk is None:
-        return "—"
-    summary = selectors.evaluation_scorecard(evaluation=evaluation).summary
-    if summary.grade is None:
-        return summary.grade_label
-    if evaluation.grade and evaluation.grade != summary.grade:
-        note = "与自评等级不一致，须在“等级调整说明”中写明理由"
-        return format_html("{}（{}）", summary.grade_label, note)
-    return summary.grade_label
+        services.indicator_row_save(row=row, locked=locked)
 
 
 @admin.register(IndicatorRow)

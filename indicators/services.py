@@ -94,18 +94,21 @@ def secondary_indicator_delete(*, secondary: SecondaryIndicator) -> None:
 
 
 @transaction.atomic
-def indicator_row_save(*, row: IndicatorRow) -> IndicatorRow:
+def indicator_row_save(*, row: IndicatorRow, locked: Evaluation | None = None) -> IndicatorRow:
     """Validate (framework year, 定性 tier and share, deviation reason when 得分 < 分值) and save;
-    refused once the evaluation is submitted or approved."""
-    evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
+    refused once the evaluation is submitted or approved. `locked`: the evaluation's row as
+    locked and checked earlier in this transaction (one lock per save)."""
+    if locked is None or locked.pk != row.evaluation_id:
+        evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
     row.full_clean()
     row.save()
     return row
 
 
 @transaction.atomic
-def indicator_row_delete(*, row: IndicatorRow) -> None:
-    evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
+def indicator_row_delete(*, row: IndicatorRow, locked: Evaluation | None = None) -> None:
+    if locked is None or locked.pk != row.evaluation_id:
+        evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
     row.delete()
 
 

@@ -1,9 +1,9 @@
 """The 附件2 自评报告 of one evaluation: its HTML, its PDF, and a cache keyed by its content.
 
 Flow: selector (the evaluation, fully loaded) → document blocks → typesetting (lines and pages)
-→ template + stylesheet → `pdf.render_pdf`. The cache key is a hash of everything that decides the
-PDF's bytes, so any edit to the evaluation (or to the template, stylesheet or fonts) changes it,
-and several app servers can share the cache through Django's cache framework.
+→ template + stylesheet → `pdf.render_pdf`. `report_key` is a hash of everything that decides
+the PDF's bytes, so any edit to the evaluation (or to the template, stylesheet or fonts) changes
+it; review/documents.py caches and serves the PDF under it.
 """
 
 import hashlib
@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.template.loader import render_to_string
 
 from evaluations.models import Evaluation
@@ -22,8 +21,6 @@ from evaluations.reports import faces, pdf, typesetting
 from evaluations.reports.document import REPORT_TITLE, report_blocks
 
 TEMPLATE = "reports/evaluation_report.html"
-CACHE_PREFIX = "report-pdf:v1:"
-CACHE_TIMEOUT = 60 * 60 * 24 * 30  # content-addressed: an entry never goes stale, only unused
 
 
 @dataclass(frozen=True)
@@ -44,8 +41,8 @@ def report_meta(evaluation: Evaluation) -> ReportMeta:
     )
 
 
-def report_filename(evaluation: Evaluation) -> str:
-    return f"{report_meta(evaluation).title}.pdf"
+def report_filename(evaluation: Evaluation, extension: str = "pdf") -> str:
+    return f"{report_meta(evaluation).title}.{extension}"
 
 
 def report_html(evaluation: Evaluation) -> str:
@@ -80,15 +77,6 @@ def report_key(evaluation: Evaluation) -> str:
         default=str,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def cached_report_pdf(evaluation: Evaluation, *, key: str | None = None) -> bytes:
-    key = key or report_key(evaluation)
-    pdf_bytes = django_cache.get(CACHE_PREFIX + key)
-    if pdf_bytes is None:
-        pdf_bytes = report_pdf(evaluation)
-        django_cache.set(CACHE_PREFIX + key, pdf_bytes, CACHE_TIMEOUT)
-    return pdf_bytes
 
 
 def _html(blocks: list, meta: ReportMeta) -> str:

@@ -7,10 +7,15 @@ figure already formatted or rounded by `scoring`/`figures`) → template or work
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -18,6 +23,7 @@ from django.template.loader import render_to_string
 
 from evaluations import figures
 from evaluations.models import Evaluation
+from evaluations.reports import pdf
 from evaluations.reports.document import paragraphs
 from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
@@ -188,6 +194,38 @@ def appendix1_table(scorecard: Scorecard) -> Appendix1:
 def appendix1_for(evaluation: Evaluation) -> Appendix1:
     """Expects an evaluation from `selectors.evaluation_for_appendix`."""
     return appendix1_table(appendix_scorecard(evaluation=evaluation))
+
+
+def appendix1_key(table: Appendix1) -> str:
+    """A hash of the table's content and of the code, template and fonts that lay it out."""
+    payload = json.dumps(
+        {
+            "table": dataclasses.asdict(table),
+            "fonts": font_css(settings.REPORT_FONTS),
+            "layout": _layout_fingerprint(),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@cache
+def _layout_fingerprint() -> str:
+    """Changes whenever the code or files that decide the table's layout change (a deploy)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve()
+    sources = [
+        here,
+        Path(pdf.__file__),
+        *(Path(directory) / TEMPLATE for directory in settings.TEMPLATES[0]["DIRS"]),
+        *sorted((Path(pdf.__file__).resolve().parents[1] / "static" / "evaluations").glob("*.css")),
+    ]
+    for source in sources:
+        if source.exists():
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def appendix1_filename(evaluation: Evaluation, extension: str) -> str:

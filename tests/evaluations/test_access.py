@@ -47,10 +47,10 @@ def evaluation_urls(evaluation: Evaluation) -> list[str]:
         admin_url("change", evaluation),
         admin_url("history", evaluation),
         admin_url("delete", evaluation),
-        reverse("evaluations:report_preview", args=[code, year]),
-        reverse("evaluations:report_pdf", args=[code, year]),
-        reverse("indicators:appendix1_pdf", args=[code, year]),
-        reverse("indicators:appendix1_xlsx", args=[code, year]),
+        reverse("reports:report_preview", args=[code, year]),
+        reverse("reports:report_pdf", args=[code, year]),
+        reverse("reports:appendix1_pdf", args=[code, year]),
+        reverse("reports:appendix1_xlsx", args=[code, year]),
     ]
 
 

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluations import demo_data
 from evaluations.models import Department, Evaluation
+from review import demo_data
 from tests.conftest import complete_evaluation
 
 pytestmark = pytest.mark.django_db

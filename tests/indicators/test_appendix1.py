@@ -158,7 +158,7 @@ def test_the_xlsx_read_back_equals_the_table(liwan_table):
 def test_staff_download_the_pdf_with_its_chinese_name(staff_client, liwan, monkeypatch):
     monkeypatch.setattr(appendix1, "appendix1_pdf", lambda table: b"%PDF-1.7")  # rendered above
 
-    response = staff_client.get(reverse("indicators:appendix1_pdf", args=["liwan-kgxj", 2023]))
+    response = staff_client.get(reverse("reports:appendix1_pdf", args=["liwan-kgxj", 2023]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -166,14 +166,14 @@ def test_staff_download_the_pdf_with_its_chinese_name(staff_client, liwan, monke
 
 
 def test_staff_download_the_xlsx(staff_client, liwan):
-    response = staff_client.get(reverse("indicators:appendix1_xlsx", args=["liwan-kgxj", 2023]))
+    response = staff_client.get(reverse("reports:appendix1_xlsx", args=["liwan-kgxj", 2023]))
 
     assert response.status_code == 200
     assert openpyxl.load_workbook(BytesIO(response.content)).active["A2"].value.endswith("自评表")
 
 
 def test_an_unknown_evaluation_is_404(staff_client, liwan):
-    response = staff_client.get(reverse("indicators:appendix1_xlsx", args=["liwan-kgxj", 2019]))
+    response = staff_client.get(reverse("reports:appendix1_xlsx", args=["liwan-kgxj", 2019]))
 
     assert response.status_code == 404
 
@@ -182,30 +182,36 @@ def test_a_user_without_access_to_the_department_gets_404(client, liwan):
     user = get_user_model().objects.create_user(username="reader", password="pw-reader-123")
     client.force_login(user)
 
-    response = client.get(reverse("indicators:appendix1_pdf", args=["liwan-kgxj", 2023]))
+    response = client.get(reverse("reports:appendix1_pdf", args=["liwan-kgxj", 2023]))
 
     assert response.status_code == 404
 
 
 def test_the_appendix_needs_login(client, liwan):
-    response = client.get(reverse("indicators:appendix1_pdf", args=["liwan-kgxj", 2023]))
+    response = client.get(reverse("reports:appendix1_pdf", args=["liwan-kgxj", 2023]))
 
     assert response.status_code == 302
 
 
-def test_render_report_writes_appendix_1(liwan, tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        appendix1, "appendix1_pdf", lambda table: b"%PDF-1.7 " + table.title.encode()
-    )
+def test_render_report_writes_appendix_1_as_the_download_serves_it(liwan, staff_client, tmp_path):
     out = StringIO()
     target = tmp_path / "a1.pdf"
+    sheet = tmp_path / "a1.xlsx"
 
     call_command(
         "render_report", "liwan-kgxj", "2023", "--appendix", "1", "-o", str(target), stdout=out
     )
+    call_command(
+        "render_report",
+        *("liwan-kgxj", "2023", "--appendix", "1", "--format", "xlsx", "-o", str(sheet)),
+        stdout=out,
+    )
 
-    assert target.read_bytes() == "%PDF-1.7 2023年度部门整体支出绩效自评表".encode()
-    assert "已写出 PDF" in out.getvalue()
+    pdf = staff_client.get(reverse("reports:appendix1_pdf", args=["liwan-kgxj", 2023]))
+    xlsx = staff_client.get(reverse("reports:appendix1_xlsx", args=["liwan-kgxj", 2023]))
+    assert target.read_bytes() == pdf.content
+    assert sheet.read_bytes() == xlsx.content
+    assert "已写出 PDF" in out.getvalue() and "已写出 XLSX" in out.getvalue()
 
 
 def test_the_table_is_read_in_a_fixed_number_of_queries(liwan, django_assert_max_num_queries):

@@ -97,7 +97,7 @@ def test_no_indicator_row_is_split_between_pages(long_pdf):
 def test_the_downloaded_xlsx_prints_on_a4_landscape_one_page_wide_with_headings_repeated(
     staff_client, long_evaluation
 ):
-    response = staff_client.get(reverse("indicators:appendix1_xlsx", args=["test-dept", 2023]))
+    response = staff_client.get(reverse("reports:appendix1_xlsx", args=["test-dept", 2023]))
 
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(BytesIO(response.content)).active

@@ -41,7 +41,7 @@ def hard_pdf(staff_client) -> tuple[bytes, str]:
     """The report of an invented department with every kind of hard text, downloaded."""
     evaluation = hard_text_evaluation()
     response = staff_client.get(
-        reverse("evaluations:report_pdf", args=[evaluation.department.code, evaluation.year])
+        reverse("reports:report_pdf", args=[evaluation.department.code, evaluation.year])
     )
     assert response.status_code == 200
     blocks = report.report_blocks(

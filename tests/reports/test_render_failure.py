@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from evaluations import selectors
 from evaluations.reports import pdf as pdf_module
+from review import documents
 
 pytestmark = pytest.mark.django_db
 
@@ -44,21 +44,21 @@ def font_missing_once(monkeypatch) -> list[int]:
 @pytest.mark.parametrize(
     ("url_name", "document"),
     [
-        ("evaluations:report_pdf", "附件2 自评报告"),
-        ("indicators:appendix1_pdf", "附件1 自评表"),
+        ("reports:report_pdf", "附件2 自评报告"),
+        ("reports:appendix1_pdf", "附件1 自评表"),
     ],
 )
 def test_a_failed_render_is_logged_shown_in_chinese_and_the_next_render_works(
     url_name, document, staff_client, liwan, font_missing_once, caplog
 ):
     url = reverse(url_name, args=["liwan-kgxj", 2023])
-    caplog.set_level(logging.ERROR, logger="evaluations.views")
+    caplog.set_level(logging.ERROR, logger="review.views")
 
     failed = staff_client.get(url)
 
     assert failed.status_code == 500
     assert MESSAGE.format(document=document) in failed.content.decode()
-    [record] = [r for r in caplog.records if r.name == "evaluations.views"]
+    [record] = [r for r in caplog.records if r.name == "review.views"]
     assert "liwan-kgxj" in record.getMessage()
     assert "NotoSerifCJK.ttc" in "".join(caplog.text)  # the cause's traceback is logged
 
@@ -70,14 +70,14 @@ def test_a_failed_render_is_logged_shown_in_chinese_and_the_next_render_works(
 
 
 def test_any_server_error_shows_the_chinese_error_page(staff_client, liwan, monkeypatch):
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(selectors, "evaluations_for_report", broken)
+    monkeypatch.setattr(documents, "document_evaluation_for_user", broken)
     client = Client(raise_request_exception=False)
     client.cookies = staff_client.cookies
 
-    response = client.get(reverse("evaluations:report_preview", args=["liwan-kgxj", 2023]))
+    response = client.get(reverse("reports:report_preview", args=["liwan-kgxj", 2023]))
 
     assert response.status_code == 500
     page = response.content.decode()

@@ -81,7 +81,7 @@ def test_render_report_writes_the_same_bytes_as_the_download(staff_client, liwan
         stdout=StringIO(),
     )
 
-    downloaded = staff_client.get(reverse("evaluations:report_pdf", args=["liwan-kgxj", 2023]))
+    downloaded = staff_client.get(reverse("reports:report_pdf", args=["liwan-kgxj", 2023]))
     assert output.read_bytes() == downloaded.content
     assert "部门整体支出绩效自评报告" in html.read_text(encoding="utf-8")
 

@@ -48,7 +48,7 @@ def hostile_evaluation(evaluation):
 
 def test_markup_in_user_text_is_escaped_in_the_preview(staff_client, hostile_evaluation):
     page = staff_client.get(
-        reverse("evaluations:report_preview", args=[hostile_evaluation.department.code, 2023])
+        reverse("reports:report_preview", args=[hostile_evaluation.department.code, 2023])
     ).content.decode()
 
     assert "<img" not in page and "<script" not in page and "<p style" not in page

@@ -13,7 +13,7 @@ FILENAME = "2023年度广州市荔湾区科技工业和信息化局部门整体�
 
 @pytest.fixture
 def pdf_url(liwan) -> str:
-    return reverse("evaluations:report_pdf", args=["liwan-kgxj", 2023])
+    return reverse("reports:report_pdf", args=["liwan-kgxj", 2023])
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_the_pdf_downloads_with_its_chinese_file_name(staff_client, pdf_url):
 
 
 def test_the_preview_is_the_report_as_html(staff_client, liwan):
-    response = staff_client.get(reverse("evaluations:report_preview", args=["liwan-kgxj", 2023]))
+    response = staff_client.get(reverse("reports:report_preview", args=["liwan-kgxj", 2023]))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -59,14 +59,9 @@ def test_the_preview_is_the_report_as_html(staff_client, liwan):
 
 
 def test_an_unknown_department_or_year_is_404(staff_client, liwan):
+    assert staff_client.get(reverse("reports:report_pdf", args=["nobody", 2023])).status_code == 404
     assert (
-        staff_client.get(reverse("evaluations:report_pdf", args=["nobody", 2023])).status_code
-        == 404
-    )
-    assert (
-        staff_client.get(
-            reverse("evaluations:report_preview", args=["liwan-kgxj", 2022])
-        ).status_code
+        staff_client.get(reverse("reports:report_preview", args=["liwan-kgxj", 2022])).status_code
         == 404
     )
 
@@ -110,15 +105,15 @@ def test_the_admin_change_page_links_to_the_preview_and_the_pdf(staff_client, li
         reverse("admin:evaluations_evaluation_change", args=[liwan.pk])
     ).content.decode()
 
-    assert reverse("evaluations:report_preview", args=["liwan-kgxj", 2023]) in page
-    assert reverse("evaluations:report_pdf", args=["liwan-kgxj", 2023]) in page
+    assert reverse("reports:report_preview", args=["liwan-kgxj", 2023]) in page
+    assert reverse("reports:report_pdf", args=["liwan-kgxj", 2023]) in page
 
 
 def test_a_site_can_name_its_own_licensed_fonts(staff_client, liwan, settings):
     settings.REPORT_FONTS = {"body": ["FangSong_GB2312"], "title": ["FZXiaoBiaoSong-B05S"]}
 
     page = staff_client.get(
-        reverse("evaluations:report_preview", args=["liwan-kgxj", 2023])
+        reverse("reports:report_preview", args=["liwan-kgxj", 2023])
     ).content.decode()
 
     # The site's faces first; the open faces only for characters they lack.

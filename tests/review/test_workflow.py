@@ -9,24 +9,9 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
-from tests.conftest import complete_evaluation
+from review import services as review_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def evaluation_ready(department):
-    return complete_evaluation(department)
-
-
-@pytest.fixture
-def filler(make_user, department):
-    return make_user("filler", role="filler", department=department)
-
-
-@pytest.fixture
-def auditor(make_user, department):
-    return make_user("auditor", role="auditor", department=department)
 
 
 def transition(client, evaluation: Evaluation, action: str, **data):
@@ -120,8 +105,8 @@ def test_approval_stores_both_pdfs_and_later_downloads_return_exactly_those_byte
     # downloads stay the approved bytes.
     Evaluation.objects.filter(pk=evaluation_ready.pk).update(conclusion_summary="事后改动")
     evaluation_ready.departmentfunctions.update(text="事后改动的职能")
-    report = auditor.get(reverse("evaluations:report_pdf", args=[code, 2023]))
-    table = auditor.get(reverse("indicators:appendix1_pdf", args=[code, 2023]))
+    report = auditor.get(reverse("reports:report_pdf", args=[code, 2023]))
+    table = auditor.get(reverse("reports:appendix1_pdf", args=[code, 2023]))
 
     assert report.content == stored[2]
     assert table.content == stored[1]
@@ -146,7 +131,7 @@ def test_a_second_approval_of_the_same_evaluation_is_refused(filler, auditor, ev
     transition(auditor, evaluation_ready, "approve")
 
     with pytest.raises(ValidationError, match="当前状态为“已审核”，不能审核通过"):
-        services.evaluation_transition(
+        review_services.evaluation_transition(
             evaluation_id=evaluation_ready.pk, user=auditor.user, action="approve"
         )
     assert ApprovedReport.objects.filter(evaluation=evaluation_ready).count() == 2

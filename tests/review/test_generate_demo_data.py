@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evaluations import demo_data, selectors
 from evaluations.models import Department, DepartmentFunction, Evaluation
 from indicators.models import IndicatorFramework, IndicatorRow
+from review import demo_data, selectors
 
 pytestmark = pytest.mark.django_db
 

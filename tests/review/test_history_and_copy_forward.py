@@ -7,7 +7,7 @@ from django.urls import reverse
 from evaluations.models import Evaluation
 from indicators.models import IndicatorRow
 from tests.conftest import complete_evaluation
-from tests.evaluations.test_workflow import _form_data
+from tests.review.test_workflow import _form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations import demo_data
 from evaluations.models import MAX_YEAR, MIN_YEAR
+from review import demo_data
 
 
 class Command(BaseCommand):

@@ -9,16 +9,18 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from evaluations import demo_data, services
+from evaluations import services
 from evaluations.access import Role
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
 from indicators.models import IndicatorRow
+from review import demo_data
+from review import services as review_services
 from tests.conftest import complete_evaluation
 
 # Every table is emptied (flush) in the middle of the test.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DOCUMENTS = (("附件2", "evaluations:report_pdf"), ("附件1", "indicators:appendix1_pdf"))
+DOCUMENTS = (("附件2", "reports:report_pdf"), ("附件1", "reports:appendix1_pdf"))
 SHOWN = (("liwan-kgxj", 2023), ("approved-dept", 2023), ("demo-0002", 2022))
 
 
@@ -38,7 +40,9 @@ def full_database() -> None:
         password="correct-horse-battery-9",
     )
     for action in ("submit", "approve"):
-        services.evaluation_transition(evaluation_id=evaluation.pk, user=auditor, action=action)
+        review_services.evaluation_transition(
+            evaluation_id=evaluation.pk, user=auditor, action=action
+        )
 
 
 def report_pdfs() -> dict[str, bytes]:

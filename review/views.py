@@ -1,3 +1,5 @@
+"""The documents' URLs: one preview and one download view for every document and format."""
+
 import logging
 from collections.abc import Callable
 
@@ -8,21 +10,11 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from evaluations import access, selectors
-from evaluations.models import ApprovedReport, Evaluation
-from evaluations.reports import report
+from evaluations.models import Evaluation
 from evaluations.reports.pdf import RenderError
+from review import documents
 
 logger = logging.getLogger(__name__)
-
-
-def _evaluation(request: HttpRequest, department_code: str, year: int) -> Evaluation:
-    return access.evaluation_for_user(
-        request.user,
-        department_code=department_code,
-        year=year,
-        queryset=selectors.evaluations_for_report(),
-    )
 
 
 def file_download(
@@ -30,7 +22,7 @@ def file_download(
     *,
     filename: str,
     content: Callable[[], bytes],
-    content_type: str = "application/pdf",
+    content_type: str,
     etag: str | None = None,
 ) -> HttpResponse:
     """A download under its Chinese file name (RFC 6266/5987). With an ETag, a conditional
@@ -55,7 +47,7 @@ def render_failed(request: HttpRequest, evaluation: Evaluation, document: str) -
     """Call inside `except RenderError`: logs the error with its traceback, naming the
     evaluation, and answers 500 with a Chinese explanation. The worker stays usable."""
     logger.exception(
-        "%s PDF render failed for %s (department %s, year %s)",
+        "%s render failed for %s (department %s, year %s)",
         document,
         evaluation,
         evaluation.department.code,
@@ -70,31 +62,36 @@ def render_failed(request: HttpRequest, evaluation: Evaluation, document: str) -
 
 @require_GET
 @login_required
-def report_preview(request: HttpRequest, department_code: str, year: int) -> HttpResponse:
-    return HttpResponse(report.report_html(_evaluation(request, department_code, year)))
+def document_preview(
+    request: HttpRequest, department_code: str, year: int, document: str
+) -> HttpResponse:
+    """The document as HTML, laid out as it prints."""
+    kind = documents.DOCUMENTS[document]
+    evaluation = documents.document_evaluation_for_user(
+        kind, request.user, department_code=department_code, year=year
+    )
+    return HttpResponse(kind.html(kind.source(evaluation)))
 
 
 @require_GET
 @login_required
-def report_pdf(request: HttpRequest, department_code: str, year: int) -> HttpResponse:
-    """An approved report's stored PDF, byte for byte; otherwise the PDF from a cache keyed by
-    the report's content."""
-    evaluation = _evaluation(request, department_code, year)
-    filename = report.report_filename(evaluation)
-    stored = selectors.approved_report(
-        evaluation=evaluation, appendix=ApprovedReport.Appendix.REPORT
+def document_download(
+    request: HttpRequest, department_code: str, year: int, document: str, fmt: str
+) -> HttpResponse:
+    """An approved evaluation's stored PDF, byte for byte; otherwise the file from the cache
+    keyed by its content, rendered on a miss. ETag and 304 either way."""
+    kind = documents.DOCUMENTS[document]
+    evaluation = documents.document_evaluation_for_user(
+        kind, request.user, department_code=department_code, year=year
     )
-    if stored is not None:
-        return file_download(
-            request, etag=stored.sha256, filename=filename, content=lambda: bytes(stored.pdf)
-        )
-    key = report.report_key(evaluation)
+    rendition = documents.rendition(kind, evaluation, fmt)
     try:
         return file_download(
             request,
-            etag=key,
-            filename=filename,
-            content=lambda: report.cached_report_pdf(evaluation, key=key),
+            filename=rendition.filename,
+            content=rendition.content,
+            content_type=rendition.content_type,
+            etag=rendition.etag,
         )
     except RenderError:
-        return render_failed(request, evaluation, "附件2 自评报告")
+        return render_failed(request, evaluation, kind.title)

@@ -1,0 +1,444 @@
+"""The evaluation page: the report's outline from top to bottom, with the department's data
+(evaluations), the indicator rows (indicators), the review workflow and the change log. One save
+takes one lock of the evaluation's row, however many parts it changes."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
+
+from evaluations import access, figures, services
+from evaluations.lists import ORDERED_LISTS, OrderedList
+from evaluations.models import Evaluation
+from evaluations.resources import EvaluationBudgetResource
+from indicators import selectors as indicator_selectors
+from indicators.admin import ChineseImportExportMixin, IndicatorRowInline, save_indicator_rows
+from indicators.models import IndicatorRow
+from review import selectors
+from review import services as review_services
+
+
+class OrderedItemFormSet(forms.BaseInlineFormSet):
+    """Rejects two rows with the same 序号 in one save, naming the number (before Django's
+    generic duplicate check, whose message names the field's code instead)."""
+
+    def clean(self) -> None:
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            order = form.cleaned_data.get("order")
+            if order is None:
+                continue
+            if order in seen:
+                raise ValidationError(f"序号 {order} 重复：同一列表中每项的序号必须不同。")
+            seen.add(order)
+        super().clean()
+
+
+class EvaluationPartPermissions:
+    """Parts of an evaluation (lists, indicator rows) may be changed exactly when the evaluation
+    itself may be; `obj` is the evaluation (None on the add page)."""
+
+    def _may_edit(self, request: HttpRequest, obj: Evaluation | None) -> bool:
+        if obj is None:
+            return access.can_create(request.user)
+        return access.can_edit(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._may_edit(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None or access.can_see(request.user, obj)
+
+
+class OrderedItemInlineMixin(EvaluationPartPermissions):
+    formset = OrderedItemFormSet
+    extra = 0
+    formfield_overrides = {
+        # Paragraphs are long: a roomy box instead of the default small textarea.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 90})},
+    }
+
+
+class OrderedListInline(OrderedItemInlineMixin, admin.TabularInline):
+    """One list of the evaluation (evaluations/lists.py), under its heading in the report."""
+
+    ordered_list: OrderedList
+
+
+def list_inline(entry: OrderedList) -> type[admin.options.InlineModelAdmin]:
+    """The inline of one registered list: a table row per entry, or one entry below the other
+    when it has several fields."""
+    bases = (
+        (OrderedListInline,) if not entry.stacked else (OrderedItemInlineMixin, admin.StackedInline)
+    )
+    return type(
+        f"{entry.model.__name__}Inline",
+        bases,
+        {
+            "model": entry.model,
+            "ordered_list": entry,
+            "fields": ("order", *entry.fields),
+            "verbose_name_plural": entry.section,
+        },
+    )
+
+
+LIST_INLINES = {entry.accessor: list_inline(entry) for entry in ORDERED_LISTS}
+
+
+class ScopedIndicatorRowInline(EvaluationPartPermissions, IndicatorRowInline):
+    pass
+
+
+class EvaluationForm(forms.ModelForm):
+    """Carries the version the page was loaded at, so a save based on stale data is refused
+    instead of overwriting someone else's newer changes."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Evaluation
+        fields = ("department", "year")  # the admin passes the fields of its fieldsets
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    # The evaluation's row as locked and checked by clean(): every write of this save passes
+    # it on, so the save takes one lock.
+    locked: Evaluation | None = None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Locks the row for the rest of the admin's transaction: a concurrent save waits,
+            # then sees the new version and is refused here.
+            self.locked = services.evaluation_check_editable(
+                evaluation_id=self.instance.pk, expected_version=cleaned.get("loaded_version")
+            )
+        return cleaned
+
+
+BUDGET_FIELDS = (
+    ("budget_total", "expenditure_total", "completion_rate_display"),
+    (
+        "general_public_budget",
+        "government_fund_budget",
+        "state_capital_budget",
+        "other_funds",
+    ),
+    ("basic_expenditure", "project_expenditure"),
+    "carryover_balance",
+)
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
+    # Budget figures import from and export to Excel (evaluations/resources.py).
+    resource_classes = [EvaluationBudgetResource]
+    form = EvaluationForm
+    change_form_template = "admin/evaluations/evaluation/change_form.html"
+    actions = ("copy_forward",)
+    list_display = (
+        "department",
+        "year",
+        "status",
+        "completion_rate_display",
+        "grade",
+        "updated_at",
+    )
+    list_display_links = ("department", "year")
+    # Only departments in the user's own list: a 填报人员 must not see the others' names, and
+    # the choices come from one query whatever the number of departments.
+    list_filter = ("year", ("department", admin.RelatedOnlyFieldListFilter), "status")
+    list_select_related = ("department",)
+    search_fields = ("department__name", "department__full_name", "department__code")
+    search_help_text = "按部门简称、全称或编码搜索"
+    autocomplete_fields = ("department",)
+    readonly_fields = (
+        "status",
+        "completion_rate_display",
+        "computed_score_display",
+        "computed_grade_display",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        ("基本信息", {"fields": (("department", "year"), "status", "loaded_version")}),
+        (
+            "一、基本情况 ·（二）部门整体收支情况",
+            {
+                "fields": BUDGET_FIELDS,
+                "description": "金额单位：万元，保留两位小数。资金来源四项之和、"
+                "基本支出与项目支出之和都应等于执行数；完成率由系统计算。",
+            },
+        ),
+        (
+            "二、综合评价分析",
+            {
+                "fields": (
+                    ("conclusion_summary", "grade"),
+                    ("computed_score_display", "computed_grade_display"),
+                    "grade_override_reason",
+                    "task_analysis",
+                    "achievements",
+                )
+            },
+        ),
+        ("记录", {"fields": (("created_at", "updated_at"),), "classes": ("collapse",)}),
+    )
+    inlines = (*LIST_INLINES.values(), ScopedIndicatorRowInline)
+    # The change page follows the report's outline: each inline is shown right after the
+    # fieldset named here (by index in `fieldsets`).
+    inline_after_fieldset = {
+        LIST_INLINES["departmentfunctions"]: 0,
+        LIST_INLINES["performancegoals"]: 1,
+        LIST_INLINES["keytasks"]: 1,
+        LIST_INLINES["problems"]: 2,
+        LIST_INLINES["improvementmeasures"]: 2,
+        ScopedIndicatorRowInline: 2,
+    }
+
+    @admin.display(description="完成率")
+    def completion_rate_display(self, obj: Evaluation) -> str:
+        rate = obj.completion_rate
+        if rate is None:
+            return "无法计算（全年预算数为空或为 0）"
+        return f"{figures.format_rate(rate)}%"
+
+    @admin.display(description="按指标计算的总分")
+    def computed_score_display(self, obj: Evaluation) -> str:
+        if obj.pk is None:
+            return "保存后按指标计算。"
+        summary = indicator_selectors.evaluation_scorecard(evaluation=obj).summary
+        code, year = obj.department.code, obj.year
+        links = format_html(
+            ' <a href="{}">下载附件1 自评表（PDF）</a> · <a href="{}">XLSX</a>',
+            reverse("reports:appendix1_pdf", args=[code, year]),
+            reverse("reports:appendix1_xlsx", args=[code, year]),
+        )
+        return format_html("{}{}", summary.explanation, links)
+
+    @admin.display(description="按指标计算的等级")
+    def computed_grade_display(self, obj: Evaluation) -> str:
+        if obj.pk is None:
+            return "—"
+        summary = indicator_selectors.evaluation_scorecard(evaluation=obj).summary
+        if summary.grade is None:
+            return summary.grade_label
+        if obj.grade and obj.grade != summary.grade:
+            note = "与自评等级不一致，须在“等级调整说明”中写明理由"
+            return format_html("{}（{}）", summary.grade_label, note)
+        return summary.grade_label
+
+    def get_inline_instances(self, request: HttpRequest, obj: Evaluation | None = None) -> list:
+        # Indicator rows need the evaluation's year (its framework): change page only.
+        inlines = super().get_inline_instances(request, obj)
+        return [i for i in inlines if obj is not None or not isinstance(i, IndicatorRowInline)]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        adminform = context.get("adminform")
+        if adminform is not None:
+            context["outline"] = self._outline(
+                list(adminform), context.get("inline_admin_formsets", [])
+            )
+        if obj is not None:
+            # Only when the page is shown (not on a save that redirects): the review workflow
+            # and who changed what.
+            context.update(
+                workflow_actions=[
+                    (action, review_services.ACTION_LABELS[action])
+                    for action in review_services.allowed_actions(user=request.user, evaluation=obj)
+                ],
+                review_events=obj.review_events.select_related("actor"),
+                change_log=selectors.evaluation_change_log(evaluation=obj),
+                can_copy_forward=access.can_create(request.user),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _outline(self, fieldsets: list, inline_formsets: list) -> list[tuple[str, object, int]]:
+        after: dict[int, list] = {}
+        for inline_formset in inline_formsets:
+            index = self.inline_after_fieldset.get(type(inline_formset.opts), len(fieldsets) - 1)
+            after.setdefault(index, []).append(inline_formset)
+        outline: list[tuple[str, object, int]] = []
+        for index, fieldset in enumerate(fieldsets):
+            outline.append(("fieldset", fieldset, index))
+            outline.extend(("inline", formset, index) for formset in after.get(index, []))
+        return outline
+
+    # --- who sees and changes what (evaluations/access.py) -----------------------------
+
+    def get_queryset(self, request: HttpRequest):
+        return access.evaluations_visible_to(request.user, super().get_queryset(request))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        # Another department's evaluation is "not found", so its existence is not revealed.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("没有找到这份自评。")
+        return obj
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self.get_object(request, object_id)  # 404 for another department's evaluation
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id, extra_context=None
+    ):
+        self.get_object(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and access.can_create(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Evaluation | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or access.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Evaluation | None = None) -> bool:
+        # Only administrators, and never once the evaluation is under review or approved.
+        return (
+            super().has_delete_permission(request, obj)
+            and access.role_of(request.user) == access.Role.ADMINISTRATOR
+            and (obj is None or obj.status in access.EDITABLE_STATUSES)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "department":
+            kwargs["queryset"] = access.departments_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        department = access.department_of(request.user)
+        if department is not None and "department" not in initial:
+            initial["department"] = department.pk
+        return initial
+
+    # --- the page ----------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="evaluations_evaluation_transition",
+            ),
+            path(
+                "<path:object_id>/copy-forward/",
+                self.admin_site.admin_view(self.copy_forward_view),
+                name="evaluations_evaluation_copy_forward",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, evaluation: Evaluation) -> str:
+        return reverse("admin:evaluations_evaluation_change", args=[evaluation.pk])
+
+    @staticmethod
+    def _report_errors(request: HttpRequest, error: ValidationError, heading: str) -> None:
+        messages.error(request, heading)
+        for message in error.messages:
+            messages.error(request, message)
+
+    def transition_view(self, request: HttpRequest, object_id: str, action: str):
+        return require_POST(self._transition)(request, object_id, action)
+
+    def _transition(self, request: HttpRequest, object_id: str, action: str):
+        evaluation = self.get_object(request, object_id)
+        label = review_services.ACTION_LABELS.get(action, action)
+        try:
+            review_services.evaluation_transition(
+                evaluation_id=evaluation.pk,
+                user=request.user,
+                action=action,
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as error:
+            self._report_errors(request, error, f"未能{label}：")
+        else:
+            messages.success(request, f"已{label}。")
+        return HttpResponseRedirect(self._change_url(evaluation))
+
+    def copy_forward_view(self, request: HttpRequest, object_id: str):
+        return require_POST(self._copy_forward_one)(request, object_id)
+
+    def _copy_forward_one(self, request: HttpRequest, object_id: str):
+        source = self.get_object(request, object_id)
+        try:
+            target, skipped = review_services.evaluation_copy_forward(
+                source=source, user=request.user
+            )
+        except ValidationError as error:
+            self._report_errors(request, error, "未能复制：")
+            return HttpResponseRedirect(self._change_url(source))
+        self._report_copied(request, source, target, skipped)
+        return redirect(self._change_url(target))
+
+    @staticmethod
+    def _report_copied(request, source: Evaluation, target: Evaluation, skipped: list[str]):
+        messages.success(
+            request,
+            f"已从 {source.year} 年度复制出 {target.year} 年度草稿：职能、绩效目标、重点工作任务和"
+            f"绩效指标（上年实际值已填入）；收支数据和分析请按新年度填写。",
+        )
+        if skipped:
+            messages.warning(
+                request,
+                f"以下指标在 {target.year} 年度指标体系中没有对应的二级指标，未复制："
+                + "、".join(skipped),
+            )
+
+    @admin.action(description="从上年复制：以所选自评为基础新建下一年度草稿")
+    def copy_forward(self, request: HttpRequest, queryset) -> None:
+        if not access.can_create(request.user):
+            raise PermissionDenied
+        for source in queryset.select_related("department"):
+            try:
+                target, skipped = review_services.evaluation_copy_forward(
+                    source=source, user=request.user
+                )
+            except ValidationError as error:
+                self._report_errors(request, error, f"未能复制 {source}：")
+            else:
+                self._report_copied(request, source, target, skipped)
+
+    # --- writes go through the services --------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Evaluation, form, change: bool) -> None:
+        services.evaluation_save(
+            evaluation=obj,
+            expected_version=form.cleaned_data.get("loaded_version"),
+            locked=form.locked,
+        )
+        if form.locked is None:
+            # Created in this transaction: no one else can see the row before it commits.
+            form.locked = obj
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is IndicatorRow:
+            save_indicator_rows(formset, locked=form.locked)
+            return
+        items: list[models.Model] = formset.save(commit=False)
+        for item in formset.deleted_objects:
+            services.evaluation_item_delete(item=item, locked=form.locked)
+        for item in items:
+            services.evaluation_item_save(item=item, locked=form.locked)

@@ -1,0 +1,138 @@
+"""The documents of an evaluation, as one family: 附件2 自评报告 and 附件1 自评表.
+
+A document knows what it needs loaded, its file name, a key of its content, its HTML and the
+formats it renders to. Everything else is shared by all of them and lives here once: access
+(another department's evaluation is 404), the cache keyed by content (several app servers share
+it through Django's cache framework), the stored bytes of an approved evaluation, rendering for
+approval (outside any row lock) and `render_report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from evaluations import access, selectors
+from evaluations.models import ApprovedReport, Evaluation
+from evaluations.reports import report
+from indicators import selectors as indicator_selectors
+from indicators.reports import appendix1
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CACHE_PREFIX = "document:v2:"
+CACHE_TIMEOUT = 60 * 60 * 24 * 30  # content-addressed: an entry never goes stale, only unused
+
+
+@dataclass(frozen=True)
+class Format:
+    content_type: str
+    render: Callable[[Any], bytes]
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    title: str  # 附件2 自评报告: in messages and logs
+    appendix: int  # ApprovedReport.Appendix: what approval stores
+    queryset: Callable[[], QuerySet[Evaluation]]  # evaluations loaded as the document needs
+    source: Callable[[Evaluation], Any]  # what the renderers take
+    content_key: Callable[[Any], str]
+    filename: Callable[[Evaluation, str], str]  # (evaluation, extension)
+    html: Callable[[Any], str]
+    formats: Mapping[str, Format]
+
+
+REPORT = Document(
+    key="report",
+    title="附件2 自评报告",
+    appendix=ApprovedReport.Appendix.REPORT,
+    queryset=selectors.evaluations_for_report,
+    source=lambda evaluation: evaluation,
+    content_key=report.report_key,
+    filename=report.report_filename,
+    html=report.report_html,
+    formats={"pdf": Format(PDF, report.report_pdf)},
+)
+SCORE_TABLE = Document(
+    key="appendix1",
+    title="附件1 自评表",
+    appendix=ApprovedReport.Appendix.SCORE_TABLE,
+    queryset=indicator_selectors.evaluations_for_appendix,
+    source=appendix1.appendix1_for,
+    content_key=appendix1.appendix1_key,
+    filename=appendix1.appendix1_filename,
+    html=appendix1.appendix1_html,
+    formats={
+        "pdf": Format(PDF, appendix1.appendix1_pdf),
+        "xlsx": Format(XLSX, appendix1.appendix1_xlsx),
+    },
+)
+DOCUMENTS: dict[str, Document] = {document.key: document for document in (REPORT, SCORE_TABLE)}
+BY_APPENDIX: dict[int, Document] = {document.appendix: document for document in DOCUMENTS.values()}
+
+
+def document_evaluation_for_user(
+    document: Document, user, *, department_code: str, year: int
+) -> Evaluation:
+    """The evaluation behind a document URL, loaded as the document needs; 404 when there is
+    none or the user may not see it."""
+    return access.evaluation_for_user(
+        user, department_code=department_code, year=year, queryset=document.queryset()
+    )
+
+
+def document_evaluation(document: Document, *, department_code: str, year: int) -> Evaluation:
+    """The same for a command: no user, 404 when there is none."""
+    return get_object_or_404(document.queryset(), department__code=department_code, year=year)
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One format of one document of one evaluation, not yet rendered: `content()` renders it
+    (or reads the cache or the stored bytes) only when called."""
+
+    filename: str
+    content_type: str
+    etag: str
+    content: Callable[[], bytes]
+
+
+def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> Rendition:
+    """An approved evaluation's PDFs are the bytes stored at approval; anything else comes from
+    the cache under a key of its content, rendered on a miss."""
+    rendering = document.formats[fmt]
+    filename = document.filename(evaluation, fmt)
+    if fmt == "pdf":
+        stored = selectors.approved_report(evaluation=evaluation, appendix=document.appendix)
+        if stored is not None:
+            return Rendition(filename, rendering.content_type, stored.sha256, stored.pdf_bytes)
+    source = document.source(evaluation)
+    key = f"{document.key}.{fmt}:{document.content_key(source)}"
+
+    def content() -> bytes:
+        data = cache.get(CACHE_PREFIX + key)
+        if data is None:
+            data = rendering.render(source)
+            cache.set(CACHE_PREFIX + key, data, CACHE_TIMEOUT)
+        return data
+
+    return Rendition(filename, rendering.content_type, key, content)
+
+
+def render_for_approval(*, department_code: str, year: int) -> dict[int, bytes]:
+    """Every document's PDF rendered afresh from the database, by appendix: what approval
+    stores. Called outside the row lock (a render takes about a second)."""
+    return {
+        document.appendix: document.formats["pdf"].render(
+            document.source(
+                document_evaluation(document, department_code=department_code, year=year)
+            )
+        )
+        for document in DOCUMENTS.values()
+    }

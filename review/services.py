@@ -1,0 +1,131 @@
+"""Writes of the review layer: the workflow (提交送审 → 退回修改 / 审核通过), approval with its
+stored documents, and 从上年复制. Each step is recorded with who, when and why."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from evaluations import access
+from evaluations import services as evaluation_services
+from evaluations.lists import ORDERED_LISTS
+from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
+from indicators import services as indicator_services
+from review import documents, selectors
+
+# The review workflow: action → (statuses it starts from, status it leads to).
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "submit": (access.EDITABLE_STATUSES, Evaluation.Status.SUBMITTED),
+    "return": ((Evaluation.Status.SUBMITTED,), Evaluation.Status.RETURNED),
+    "approve": ((Evaluation.Status.SUBMITTED,), Evaluation.Status.APPROVED),
+}
+ACTION_LABELS = {"submit": "提交送审", "return": "退回修改", "approve": "审核通过"}
+CHANGED_WHILE_RENDERING = "这份自评在生成审定报告期间被他人修改，本次未审核通过，请刷新页面后重试。"
+
+
+def allowed_actions(*, user, evaluation: Evaluation) -> list[str]:
+    """The transitions this user may make now, for the buttons on the page."""
+    actions = []
+    if access.can_submit(user, evaluation):
+        actions.append("submit")
+    if access.can_review(user, evaluation):
+        actions += ["return", "approve"]
+    return actions
+
+
+def _check_transition(*, evaluation: Evaluation, user, action: str, comment: str) -> None:
+    if action not in TRANSITIONS:
+        raise ValidationError(f"未知的操作：{action}")
+    sources, _ = TRANSITIONS[action]
+    if evaluation.status not in sources:
+        raise ValidationError(
+            f"这份自评当前状态为“{evaluation.get_status_display()}”，不能{ACTION_LABELS[action]}。",
+            code="wrong_status",
+        )
+    if action not in allowed_actions(user=user, evaluation=evaluation):
+        raise PermissionDenied(f"您没有权限{ACTION_LABELS[action]}。")
+    if action == "return" and not comment:
+        raise ValidationError("退回时必须填写审核意见，说明需要修改什么。", code="comment_required")
+
+
+def evaluation_transition(
+    *, evaluation_id: int, user, action: str, comment: str = ""
+) -> Evaluation:
+    """Move an evaluation through the review workflow and record who did it, when and why.
+
+    Submitting runs every check of the evaluation and refuses with the whole list of problems;
+    returning needs a comment; approving stores 附件1 and 附件2 as rendered now. The documents
+    are rendered before the row is locked (a second or so); under the lock the status and
+    version are checked again, so two reviewers acting at once cannot both succeed and an
+    approval never stores documents of data that changed meanwhile.
+    """
+    comment = comment.strip()
+    rendered: dict[int, bytes] = {}
+    if action == "approve":
+        before = Evaluation.objects.select_related("department").get(pk=evaluation_id)
+        _check_transition(evaluation=before, user=user, action=action, comment=comment)
+        rendered = documents.render_for_approval(
+            department_code=before.department.code, year=before.year
+        )
+    with transaction.atomic():
+        # The whole row, locked: it is saved below with its history record.
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
+        _check_transition(evaluation=evaluation, user=user, action=action, comment=comment)
+        if action == "approve" and evaluation.version != before.version:
+            raise ValidationError(CHANGED_WHILE_RENDERING, code="changed")
+        if action == "submit":
+            problems = selectors.evaluation_problems(evaluation=evaluation)
+            if problems:
+                raise ValidationError(problems, code="incomplete")
+        for appendix, pdf_bytes in rendered.items():
+            ApprovedReport.objects.create(
+                evaluation=evaluation,
+                appendix=appendix,
+                pdf=pdf_bytes,
+                sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+            )
+        _, target = TRANSITIONS[action]
+        event = ReviewEvent(
+            evaluation=evaluation,
+            actor=user,
+            from_status=evaluation.status,
+            to_status=target,
+            comment=comment,
+        )
+        event.full_clean()
+        event.save()
+        evaluation.status = target
+        evaluation.version += 1
+        evaluation._history_user = user
+        evaluation.save(update_fields=["status", "version", "updated_at"])
+    return Evaluation.objects.select_related("department").get(pk=evaluation_id)
+
+
+@transaction.atomic
+def evaluation_copy_forward(*, source: Evaluation, user) -> tuple[Evaluation, list[str]]:
+    """Next year's draft from this year's evaluation ("从上年复制"): the lists marked
+    `copied_forward` in evaluations/lists.py and the indicator rows (with this year's results as
+    next year's 上年实际值); figures and narrative are left empty, to be written for the new year.
+
+    Returns the new evaluation and the names of indicator rows that could not be carried over.
+    """
+    if not (access.can_create(user) and access.can_see(user, source)):
+        raise PermissionDenied("您没有权限为该部门新建自评。")
+    year = source.year + 1
+    if Evaluation.objects.filter(department=source.department, year=year).exists():
+        raise ValidationError(
+            f"{source.department} 的 {year} 年度自评已经存在，不能再从 {source.year} 年度复制。"
+        )
+    target = evaluation_services.evaluation_save(
+        evaluation=Evaluation(department=source.department, year=year)
+    )
+    for entry in ORDERED_LISTS:
+        if not entry.copied_forward:
+            continue
+        for item in getattr(source, entry.accessor).all():
+            copy = entry.model(evaluation=target, order=item.order)
+            for name in entry.fields:
+                setattr(copy, name, getattr(item, name))
+            evaluation_services.evaluation_item_save(item=copy)
+    skipped = indicator_services.indicator_rows_copy_forward(source=source, target=target)
+    return target, skipped
