@@ -81,7 +81,15 @@ def report_key(evaluation: Evaluation) -> str:
 
 def _html(blocks: list, meta: ReportMeta) -> str:
     document = typesetting.typeset(blocks, typesetting.load_metrics(settings.REPORT_FONTS))
-    return render_to_string(TEMPLATE, {"document": document, "meta": meta, "fonts": _fonts()})
+    return render_to_string(
+        TEMPLATE,
+        {
+            "document": document,
+            "meta": meta,
+            "fonts": _fonts(),
+            "page_css": typesetting.page_css(),
+        },
+    )
 
 
 def _fonts() -> dict[str, str]:

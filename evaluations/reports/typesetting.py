@@ -52,7 +52,14 @@ from evaluations.reports.blocks import STYLES, Block
 
 # --- GB/T 9704-2012 geometry -------------------------------------------------
 MM = 72 / 25.4  # points per millimetre
-TEXT_WIDTH_MM = 156.0  # §5.2.1 版心 156 mm × 225 mm
+# §5.2.1 纸张 A4; 天头 37 mm, 订口 28 mm, 版心 156 mm × 225 mm, so the fore-edge margin is
+# 210 − 28 − 156 = 26 mm and the foot 297 − 37 − 225 = 35 mm. The one definition of the page:
+# page_css() hands it to the stylesheet.
+PAGE_WIDTH_MM = 210.0
+PAGE_HEIGHT_MM = 297.0
+TOP_MARGIN_MM = 37.0
+INNER_MARGIN_MM = 28.0
+TEXT_WIDTH_MM = 156.0
 TEXT_HEIGHT_MM = 225.0
 CHARS_PER_LINE = 28  # §5.2.2 每行 28 个字
 LINES_PER_PAGE = 22  # §5.2.2 每面 22 行
@@ -203,6 +210,32 @@ class Metrics:
         """Advance in em of a wide cluster's first character in the face that draws it."""
         chain = self.chains.get(style)
         return 1.0 if chain is None else chain.advance(cluster[0])
+
+
+def page_css() -> str:
+    """The page geometry as CSS (numbers only), for the report template: the margins around
+    the 版心, and one grid row per line with the glyphs in its middle. A row is 225 mm / 22,
+    rounded down a hair so that 22 rows never spill onto a new page; line-height 1 keeps every
+    line box inside its row whatever mix of faces it holds, and the padding centres it."""
+    right = PAGE_WIDTH_MM - INNER_MARGIN_MM - TEXT_WIDTH_MM
+    bottom = PAGE_HEIGHT_MM - TOP_MARGIN_MM - TEXT_HEIGHT_MM
+    margins = f"{TOP_MARGIN_MM:g}mm {right:g}mm {bottom:g}mm {INNER_MARGIN_MM:g}mm"
+    row_mm = math.floor(TEXT_HEIGHT_MM / LINES_PER_PAGE * 10_000) / 10_000
+    row_pt = row_mm * MM
+
+    def centred(size: float) -> str:
+        return f"{(row_pt - size) / 2:.3f}pt"
+
+    return (
+        f"@page {{ size: {PAGE_WIDTH_MM:g}mm {PAGE_HEIGHT_MM:g}mm; margin: {margins}; }}\n"
+        f".line {{ height: {row_mm}mm; padding-top: {centred(BODY_SIZE_PT)};"
+        f" font-size: {BODY_SIZE_PT:g}pt; }}\n"
+        f".s-title {{ padding-top: {centred(TITLE_SIZE_PT)}; font-size: {TITLE_SIZE_PT:g}pt; }}\n"
+        "@media screen {\n"
+        f"  .page {{ width: {TEXT_WIDTH_MM:g}mm; min-height: {TEXT_HEIGHT_MM:g}mm;"
+        f" padding: {margins}; }}\n"
+        "}\n"
+    )
 
 
 def grid_pitch(line_width: float, chars: int = CHARS_PER_LINE) -> float:

@@ -93,4 +93,4 @@ def test_the_document_fetcher_serves_the_report_stylesheet():
     response = pdf.StaticURLFetcher().fetch("file:///static/evaluations/report.css")
 
     assert response.status == 200
-    assert b"@page" in response.read()
+    assert b".line {" in response.read()
