@@ -66,6 +66,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

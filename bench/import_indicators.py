@@ -34,20 +34,20 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from evaluations import services as evaluation_services
-    from evaluations.resources import import_errors, read_dataset
-    from indicators import services
+    from evaluations.factories import DepartmentFactory, EvaluationFactory
+    from evaluations.tabular import import_errors, read_dataset
+    from indicators.factories import IndicatorFrameworkFactory
     from indicators.resources import IndicatorRowResource
 
     call_command("migrate", verbosity=0)
-    services.framework_create_default(year=2024)
+    IndicatorFrameworkFactory(year=2024)
     departments = 50
     per_department = args.rows // departments
     for number in range(departments):
-        department = evaluation_services.department_create(
+        department = DepartmentFactory(
             code=f"bench-{number:02d}", name=f"基准部门{number}", full_name=f"某市基准部门{number}"
         )
-        evaluation_services.evaluation_create(department=department, year=2024)
+        EvaluationFactory(department=department, year=2024, blank=True)
 
     header = "部门编码,年度,一级指标,二级指标,三级指标,计量单位,指标性质,年度指标值,实际完成值,分值,偏差原因分析及改进措施"
 

@@ -3,7 +3,8 @@
     .venv/bin/python bench/load.py [--duration 30] [--clients 8] [--departments 1000] [--years 3]
     .venv/bin/python bench/load.py --db-outage [--outage-at 10] [--outage-for 5]
 
-Everything runs on 127.0.0.1 and is stopped when the bench ends (also on Ctrl+C or failure):
+Needs the `bench` extra (Locust): `.venv/bin/pip install -e ".[bench]"`. Everything runs on
+127.0.0.1 and is stopped when the bench ends (also on Ctrl+C or failure):
 
 1. a throwaway PostgreSQL cluster in a temporary directory on a free port (as the `postgres`
    user when run as root, like .ci/run);
@@ -11,17 +12,18 @@ Everything runs on 127.0.0.1 and is stopped when the bench ends (also on Ctrl+C 
    (timed) and a superuser;
 3. gunicorn as `make serve` starts it (DEBUG off, a random SECRET_KEY, the https settings
    turned off for plain http on loopback) with 2 × CPUs + 1 workers;
-4. `--clients` threads log in through /admin/login/ (with the CSRF token) and, for
-   `--duration` seconds (and at most `--max-requests` each), request in turn: the admin change
-   page of an evaluation, the report preview, the PDF of one report (cached after each worker's
-   first render), and — the writers — save an evaluation through the admin form (so its cache key
-   changes) and download its PDF, which is then rendered anew.
+4. Locust, in this process, with `--clients` users of bench/locustfile.py: they log in through
+   /admin/login/ (with the CSRF token) and, once all are in, for `--duration` seconds (and at
+   most `--max-requests` each) request the admin change page of an evaluation, the report
+   preview, the PDF of one report (cached after each worker's first render), and — the
+   writers — save an evaluation through the admin form (so its cache key changes) and download
+   its PDF, which is then rendered anew.
 
-It prints per endpoint the throughput, p50/p95/p99 latency and errors, the server's peak memory
-(RSS of the gunicorn master and workers, sampled from /proc), and checks the database afterwards:
-every evaluation's figures add up, and each writer's saves are whole (the evaluation's version
-moved once per successful save; the marker written into 主要工作成效 and into the first 部门职能 in
-the same save agree).
+It prints Locust's figures per endpoint (throughput, p50/p95/p99 latency, errors) and its
+errors, the server's peak memory (RSS of the gunicorn master and workers, sampled from /proc),
+and checks the database afterwards: every evaluation's figures add up, and each writer's saves
+are whole (the evaluation's version moved once per successful save; the marker written into
+主要工作成效 and into the first 部门职能 in the same save agree).
 
 With --db-outage, PostgreSQL is stopped (`pg_ctl stop -m fast`) `--outage-at` seconds into the
 run and started again `--outage-for` seconds later. Requests meanwhile must fail cleanly: an
@@ -31,10 +33,16 @@ requests must succeed again without restarting gunicorn.
 
 from __future__ import annotations
 
+# Locust patches the standard library for gevent when imported, so it comes first; everything
+# below (subprocesses, the sampler, the outage) then runs cooperatively beside the users.
+import locust  # noqa: F401
+
+# isort: split
 import argparse
-import html.parser
+import copy
 import http.client
 import json
+import logging
 import os
 import random
 import re
@@ -45,22 +53,32 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+
+import gevent
+from locust.env import Environment
+from locust.exception import CatchResponseError
+from locust.stats import RequestStats, StatsError
+from locustfile import ERROR_PAGE, REQUEST_TIMEOUT, ROLES, start_gate
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 HOST = "127.0.0.1"
-REQUEST_TIMEOUT = 60  # seconds; a request taking longer counts as a hang
-ERROR_PAGE_MARK = "服务器出错（500）"
-MARKER = re.compile(r"（压测修改 [0-9a-f]+）$")
 USERNAME = "bench-admin"
+CACHED_REPORT = "/reports/liwan-kgxj/2023.pdf"
+# The table's rows, in Locust's request names (bench/locustfile.py).
+ENDPOINTS = ("admin change page", "report preview", "cached PDF", "admin save", "uncached PDF")
+
+
+def describe(error: Exception | str) -> str:
+    """A failure as the locustfile worded it, or the connection's error."""
+    if isinstance(error, CatchResponseError):
+        return str(error)
+    return StatsError.parse_error(error)
 
 
 def log(message: str) -> None:
@@ -141,12 +159,22 @@ def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
         [str(VENV_BIN / "python"), "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=True,
         timeout=timeout,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
     return result.stdout
+
+
+def answers(port: int) -> bool:
+    connection = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        connection.request("GET", "/admin/login/")
+        return connection.getresponse().status == 200
+    finally:
+        connection.close()
 
 
 class Gunicorn:
@@ -179,8 +207,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                status, _, _ = request(self.port, "GET", "/admin/login/", timeout=5)
-                if status == 200:
+                if answers(self.port):
                     return
             except OSError:
                 pass
@@ -211,18 +238,18 @@ class Gunicorn:
         self.log.close()
 
 
-class MemorySampler(threading.Thread):
-    """Peak of the summed RSS of the server's processes, every 0.2 s."""
+class MemorySampler:
+    """Peak of the summed RSS of the server's processes, every 0.2 s, in a greenlet."""
 
     def __init__(self, server: Gunicorn) -> None:
-        super().__init__(daemon=True)
         self.server = server
         self.peak_kb = 0
         self.peak_processes = 0
-        self.stopped = threading.Event()
+        self.greenlet = gevent.spawn(self.run)
 
     def run(self) -> None:
-        while not self.stopped.wait(0.2):
+        while True:
+            gevent.sleep(0.2)
             total, count = 0, 0
             for pid in self.server.pids():
                 try:
@@ -236,123 +263,8 @@ class MemorySampler(threading.Thread):
             if total > self.peak_kb:
                 self.peak_kb, self.peak_processes = total, count
 
-
-# --- HTTP -----------------------------------------------------------------------------------
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    *,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = REQUEST_TIMEOUT,
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.msg, response.read()
-    finally:
-        connection.close()
-
-
-class FormParser(html.parser.HTMLParser):
-    """The fields a browser would submit from the form with the given id."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.fields: list[tuple[str, str]] = []
-        self._textarea: str | None = None
-        self._text: list[str] = []
-        self._select: str | None = None
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = {k: (v or "") for k, v in attrs}
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside:
-            return
-        name = a.get("name", "")
-        if tag == "input" and name and "__prefix__" not in name:
-            kind = a.get("type", "text")
-            if kind in {"submit", "button", "file", "image", "reset"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in a:
-                return
-            self.fields.append((name, a.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "textarea" and name and "__prefix__" not in name:
-            self._textarea, self._text = name, []
-        elif tag == "select" and name and "__prefix__" not in name:
-            self._select, self._options = name, []
-        elif tag == "option" and self._select is not None:
-            self._options.append((a.get("value", ""), "selected" in a))
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self._textarea is not None:
-            text = "".join(self._text)
-            self.fields.append((self._textarea, text[1:] if text.startswith("\n") else text))
-            self._textarea = None
-        elif tag == "select" and self._select is not None:
-            chosen = [value for value, selected in self._options if selected]
-            if chosen or self._options:
-                self.fields.append((self._select, (chosen or [self._options[0][0]])[0]))
-            self._select = None
-
-
-class Session:
-    """One logged-in browser: cookies and the CSRF token."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def _keep_cookies(self, message: http.client.HTTPMessage) -> None:
-        for header in message.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                self.cookies[name] = morsel.value
-
-    def call(
-        self, method: str, path: str, data: list[tuple[str, str]] | None = None
-    ) -> tuple[int, bytes, http.client.HTTPMessage]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if data is not None:
-            body = urlencode(data).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        status, message, content = request(self.port, method, path, body=body, headers=headers)
-        self._keep_cookies(message)
-        return status, content, message
-
-    def login(self, password: str) -> None:
-        status, page, _ = self.call("GET", "/admin/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if status != 200 or token is None:
-            raise RuntimeError(f"login page: {status}")
-        status, _, message = self.call(
-            "POST",
-            "/admin/login/?next=/admin/",
-            [
-                ("csrfmiddlewaretoken", token.group(1).decode()),
-                ("username", USERNAME),
-                ("password", password),
-                ("next", "/admin/"),
-            ],
-        )
-        if status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"login refused: {status} {message.get('Location')}")
+    def stop(self) -> None:
+        self.greenlet.kill()
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -361,134 +273,69 @@ class Session:
 @dataclass
 class Outcome:
     endpoint: str
-    started: float
+    started: float  # time.time(), as Locust reports it
     finished: float
     status: int | None  # None: no HTTP answer (reset, refused, timeout)
     ok: bool
-    detail: str = ""
+    detail: str = ""  # the failure as Locust records it; ERROR_PAGE for the Chinese 500 page
 
 
 @dataclass
-class Run:
-    port: int
-    targets: list[dict]
-    cached_report: str
-    deadline: float
-    max_requests: int
+class Recorder:
+    """Every request as Locust reports it, for the outage's timeline and the database check."""
+
     outcomes: list[Outcome] = field(default_factory=list)
-    saves: dict[int, int] = field(default_factory=dict)  # evaluation pk → successful saves
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    saves: Counter[int] = field(default_factory=Counter)  # evaluation pk → successful saves
+    logins: int = 0
+    login_failures: list[str] = field(default_factory=list)
 
-    def record(self, outcome: Outcome) -> None:
-        with self.lock:
-            self.outcomes.append(outcome)
-
-
-def timed(run: Run, endpoint: str, session: Session, method: str, path: str, check, data=None):
-    """One request, recorded; returns the body when it succeeded, else None."""
-    started = time.monotonic()
-    try:
-        status, content, message = session.call(method, path, data)
-    except (OSError, http.client.HTTPException) as error:
-        run.record(Outcome(endpoint, started, time.monotonic(), None, False, repr(error)))
-        return None
-    ok = check(status, content, message)
-    detail = "" if ok else f"{status} {content[:200]!r}"
-    if status == 500 and ERROR_PAGE_MARK in content.decode("utf-8", "replace"):
-        detail = "500 error page"
-    run.record(Outcome(endpoint, started, time.monotonic(), status, ok, detail))
-    return content if ok else None
-
-
-def page_ok(status, content, message) -> bool:
-    return status == 200 and b"</html>" in content
-
-
-def pdf_ok(status, content, message) -> bool:
-    return status == 200 and content.startswith(b"%PDF-")
-
-
-def saved_ok(status, content, message) -> bool:
-    return status == 302 and "/change/" not in (message.get("Location") or "")
-
-
-def reader(run: Run, session: Session, kind: str, rng: random.Random) -> None:
-    for _ in range(run.max_requests):
-        if time.monotonic() >= run.deadline:
-            return
-        target = rng.choice(run.targets)
-        if kind == "admin_change":
-            path = f"/admin/evaluations/evaluation/{target['pk']}/change/"
-            timed(run, kind, session, "GET", path, page_ok)
-        elif kind == "preview":
-            timed(
-                run, kind, session, "GET", f"/reports/{target['code']}/{target['year']}/", page_ok
+    def request(self, name, start_time, response_time, exception, response, context, **_) -> None:
+        status = getattr(response, "status_code", 0) or None
+        detail = "" if exception is None else describe(exception)
+        self.outcomes.append(
+            Outcome(
+                name, start_time, start_time + response_time / 1000, status, not exception, detail
             )
-        else:
-            timed(run, kind, session, "GET", run.cached_report, pdf_ok)
-
-
-def edited(fields: list[tuple[str, str]], mark: str) -> list[tuple[str, str]]:
-    """The form as loaded, with one consistent change: a marker in 主要工作成效 and in the first
-    部门职能, and 0.01 万元 moved from 项目支出 to 基本支出 (the sums still add up)."""
-    values = dict(fields)
-    basic, project = Decimal(values["basic_expenditure"]), Decimal(values["project_expenditure"])
-    changes = {
-        "achievements": MARKER.sub("", values["achievements"].rstrip()) + mark,
-        "departmentfunctions-0-text": MARKER.sub("", values["departmentfunctions-0-text"]) + mark,
-    }
-    if project >= Decimal("0.01"):
-        changes["basic_expenditure"] = str(basic + Decimal("0.01"))
-        changes["project_expenditure"] = str(project - Decimal("0.01"))
-    return [(name, changes.get(name, value)) for name, value in fields] + [("_save", "保存")]
-
-
-def writer(run: Run, session: Session, own: list[dict], rng: random.Random) -> None:
-    for count in range(run.max_requests):
-        if time.monotonic() >= run.deadline:
-            return
-        target = own[count % len(own)]
-        change = f"/admin/evaluations/evaluation/{target['pk']}/change/"
-        page = timed(run, "admin_change", session, "GET", change, page_ok)
-        if page is None:
-            continue
-        parser = FormParser("evaluation_form")
-        parser.feed(page.decode("utf-8"))
-        mark = f"（压测修改 {secrets.token_hex(4)}）"
-        saved = timed(
-            run, "admin_save", session, "POST", change, saved_ok, edited(parser.fields, mark)
         )
-        if saved is not None:
-            with run.lock:
-                run.saves[target["pk"]] = run.saves.get(target["pk"], 0) + 1
-            path = f"/reports/{target['code']}/{target['year']}.pdf"
-            timed(run, "pdf_uncached", session, "GET", path, pdf_ok)
+        if name in ("login page", "login") and exception is not None:
+            self.login_failures.append(f"{name}: {detail}")
+        elif name == "login":
+            self.logins += 1
+        elif name == "admin save" and exception is None:
+            self.saves[context["evaluation"]] += 1
 
 
-def percentile(sorted_values: list[float], share: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(share * (len(sorted_values) - 1))))
-    return sorted_values[index]
-
-
-def report_outcomes(outcomes: list[Outcome], seconds: float, title: str) -> int:
+def print_table(stats: RequestStats, title: str) -> int:
+    """Locust's figures per endpoint; returns the number of failed requests."""
     print(f"\n{title}")
     print(
-        f"{'endpoint':<14}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'endpoint':<18}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
     )
+    entries = {entry.name: entry for entry in stats.entries.values()}
     errors = 0
-    for endpoint in ("admin_change", "preview", "pdf_cached", "admin_save", "pdf_uncached"):
-        mine = [o for o in outcomes if o.endpoint == endpoint]
-        if not mine:
+    for endpoint in ENDPOINTS:
+        entry = entries.get(endpoint)
+        if entry is None or not entry.num_requests:
             continue
-        latencies = sorted((o.finished - o.started) * 1000 for o in mine)
-        failed = sum(not o.ok for o in mine)
-        errors += failed
+        errors += entry.num_failures
         print(
-            f"{endpoint:<14}{len(mine):>9}{len(mine) / seconds:>8.1f}"
-            f"{percentile(latencies, 0.50):>9.0f}{percentile(latencies, 0.95):>9.0f}"
-            f"{percentile(latencies, 0.99):>9.0f}{failed:>8}"
+            f"{endpoint:<18}{entry.num_requests:>9}{entry.total_rps:>8.1f}"
+            f"{entry.get_response_time_percentile(0.50):>9.0f}"
+            f"{entry.get_response_time_percentile(0.95):>9.0f}"
+            f"{entry.get_response_time_percentile(0.99):>9.0f}{entry.num_failures:>8}"
         )
     return errors
+
+
+def print_errors(stats: RequestStats, exceptions: dict) -> int:
+    """Locust's failures and the clients' exceptions; returns the number of exceptions."""
+    if stats.errors:
+        print("\nerrors:")
+    for error in sorted(stats.errors.values(), key=lambda error: -error.occurrences):
+        print(f"  {error.occurrences:>6} × {error.method} {error.name}: {describe(error.error)}")
+    for row in exceptions.values():
+        print(f"\nexception in a client, {row['count']} times: {row['msg']}\n{row['traceback']}")
+    return sum(row["count"] for row in exceptions.values())
 
 
 CHECK_SCRIPT = """
@@ -513,7 +360,7 @@ print(json.dumps({{"evaluations": Evaluation.objects.count(), "broken": broken, 
 """
 
 
-def check_database(env: dict[str, str], own: list[dict], saves: dict[int, int]) -> int:
+def check_database(env: dict[str, str], own: list[dict], saves: Counter[int]) -> int:
     """Figures add up everywhere; each written evaluation moved one version per successful save
     and its two markers (two tables, one save) agree. Returns the number of problems."""
     script = CHECK_SCRIPT.format(targets=json.dumps([{"pk": t["pk"]} for t in own]))
@@ -521,7 +368,7 @@ def check_database(env: dict[str, str], own: list[dict], saves: dict[int, int]) 
     versions = {t["pk"]: t["version"] for t in own}
     problems = list(result["broken"])
     for row in result["writers"]:
-        expected = versions[row["pk"]] + saves.get(row["pk"], 0)
+        expected = versions[row["pk"]] + saves[row["pk"]]
         if row["version"] != expected:
             problems.append(
                 f"evaluation {row['pk']}: version {row['version']}, expected {expected}"
@@ -548,18 +395,19 @@ def targets_from(env: dict[str, str]) -> list[dict]:
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
-def outage(pg: Postgres, at: float, duration: float, window: dict[str, float]) -> None:
-    time.sleep(at)
-    window["stop"] = time.monotonic()
+def outage(pg: Postgres, at: float, duration: float, stats: RequestStats, window: dict) -> None:
+    gevent.sleep(at)
+    window["before"] = copy.deepcopy(stats)  # the requests that finished before the stop
+    window["stop"] = time.time()
     pg.stop("fast")
-    window["stopped"] = time.monotonic()
-    time.sleep(duration)
-    window["start"] = time.monotonic()
+    window["stopped"] = time.time()
+    gevent.sleep(duration)
+    window["start"] = time.time()
     pg.start()
-    window["started"] = time.monotonic()
+    window["started"] = time.time()
 
 
-def report_outage(outcomes: list[Outcome], window: dict[str, float]) -> int:
+def report_outage(outcomes: list[Outcome], window: dict) -> int:
     """Requests overlapping the outage may succeed (finished before the stop) or answer 500
     with the error page; nothing may hang or lose its connection. After the restart every
     request must succeed. Returns the number of unacceptable outcomes."""
@@ -567,8 +415,8 @@ def report_outage(outcomes: list[Outcome], window: dict[str, float]) -> int:
         o for o in outcomes if o.finished >= window["stop"] and o.started <= window["started"]
     ]
     after = [o for o in outcomes if o.started > window["started"]]
-    error_pages = sum(o.detail == "500 error page" for o in during)
-    unclean = [o for o in during if not o.ok and o.detail != "500 error page"]
+    error_pages = sum(o.detail == ERROR_PAGE for o in during)
+    unclean = [o for o in during if not o.ok and o.detail != ERROR_PAGE]
     slowest = max(((o.finished - o.started) for o in during), default=0.0)
     print(
         f"\noutage: PostgreSQL stopped in {window['stopped'] - window['stop']:.1f} s, down "
@@ -594,61 +442,79 @@ def report_outage(outcomes: list[Outcome], window: dict[str, float]) -> int:
     return len(unclean) + len(failed_after) + (first_ok is None)
 
 
-def drive(args, env: dict[str, str], server: Gunicorn, pg: Postgres, password: str) -> int:
+def write_plan(args, everything: list[dict], own_all: list[dict], password: str, path: Path):
+    """What bench/locustfile.py's users request and as whom (see its docstring)."""
+    keys = ("pk", "code", "year")
+    plan = {
+        "username": USERNAME,
+        "password": password,
+        "evaluations": [{k: t[k] for k in keys} for t in everything],
+        "cached_report": CACHED_REPORT,
+        "writers": [
+            [{k: t[k] for k in keys} for t in own_all[slot : slot + 20]]
+            for slot in range(0, len(own_all), 20)
+        ],
+        "max_requests": args.max_requests,
+    }
+    path.write_text(json.dumps(plan))
+    os.environ["BENCH_PLAN"] = str(path)
+
+
+def drive(
+    args, env: dict[str, str], server: Gunicorn, pg: Postgres, password: str, workdir: Path
+) -> int:
     everything = targets_from(env)
     demo = [t for t in everything if t["code"].startswith("demo-")]
     rng = random.Random(1)
-    writers = [i for i in range(args.clients) if i % 4 == 3]
+    writers = len(range(3, args.clients, 4))  # client i plays ROLES[i % 4]; ROLES[3] writes
     own_all = rng.sample(
-        [t for t in demo if t["year"] == max(t["year"] for t in demo)], 20 * len(writers)
+        [t for t in demo if t["year"] == max(t["year"] for t in demo)], 20 * writers
     )
-    run = Run(
-        port=server.port,
-        targets=everything,
-        cached_report="/reports/liwan-kgxj/2023.pdf",
-        deadline=0.0,
-        max_requests=args.max_requests,
+    write_plan(args, everything, own_all, password, workdir / "plan.json")
+    for index, role in enumerate(ROLES):
+        role.fixed_count = len(range(index, args.clients, 4))
+    environment = Environment(
+        user_classes=list(ROLES),
+        host=f"http://{HOST}:{server.port}",
+        # At the end each client finishes what it is doing (a writer: the save and its PDF),
+        # so that every save that reached the server is counted.
+        stop_timeout=3 * REQUEST_TIMEOUT,
     )
-    sessions = []
-    for _ in range(args.clients):
-        session = Session(server.port)
-        session.login(password)
-        sessions.append(session)
-    log(f"{args.clients} clients logged in through /admin/login/")
-
-    sampler = MemorySampler(server)
-    sampler.start()
-    threads = []
-    kinds = ("admin_change", "preview", "pdf_cached")
-    started = time.monotonic()
-    run.deadline = started + args.duration
-    for index, session in enumerate(sessions):
-        client_rng = random.Random(index)
-        if index in writers:
-            slot = writers.index(index)
-            own = own_all[slot * 20 : (slot + 1) * 20]
-            thread = threading.Thread(target=writer, args=(run, session, own, client_rng))
-        else:
-            thread = threading.Thread(
-                target=reader, args=(run, session, kinds[index % 4], client_rng)
+    recorder = Recorder()
+    environment.events.request.add_listener(recorder.request)
+    runner = environment.create_local_runner()
+    sampler = None
+    try:
+        start_gate.clear()
+        runner.start(args.clients, spawn_rate=args.clients)
+        deadline = time.monotonic() + 120
+        while recorder.logins < args.clients:
+            if recorder.login_failures:
+                raise RuntimeError(f"login failed: {recorder.login_failures[0]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{recorder.logins} of {args.clients} clients logged in")
+            gevent.sleep(0.05)
+        log(f"{args.clients} clients logged in through /admin/login/")
+        environment.stats.reset_all()  # the figures count from here; logins are not in them
+        started = time.time()
+        start_gate.set()
+        sampler = MemorySampler(server)
+        window: dict = {}
+        if args.db_outage:
+            outage_greenlet = gevent.spawn(
+                outage, pg, args.outage_at, args.outage_for, environment.stats, window
             )
-        thread.daemon = True
-        threads.append(thread)
-    window: dict[str, float] = {}
-    if args.db_outage:
-        outage_thread = threading.Thread(
-            target=outage, args=(pg, args.outage_at, args.outage_for, window), daemon=True
-        )
-        outage_thread.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=args.duration + 2 * REQUEST_TIMEOUT)
-    elapsed = time.monotonic() - started
-    if args.db_outage:
-        outage_thread.join(timeout=120)
-    sampler.stopped.set()
-    sampler.join()
+        # Returns early if every client has made --max-requests.
+        runner.user_greenlets.join(timeout=args.duration)
+        runner.stop()
+        elapsed = time.time() - started
+        if args.db_outage:
+            outage_greenlet.get(timeout=120)
+    finally:
+        if sampler is not None:
+            sampler.stop()
+        environment.stop_timeout = 0  # on Ctrl+C or failure: stop the clients at once
+        runner.quit()
 
     workers = len(server.pids()) - 1
     title = (
@@ -657,19 +523,17 @@ def drive(args, env: dict[str, str], server: Gunicorn, pg: Postgres, password: s
     )
     problems = 0
     if args.db_outage:
-        outside = [o for o in run.outcomes if o.finished < window["stop"]]
-        problems += report_outcomes(
-            outside, window["stop"] - started, title + " — before the outage"
-        )
-        problems += report_outage(run.outcomes, window)
-        report_outcomes(run.outcomes, elapsed, "whole run (the outage's 500s included)")
+        problems += print_table(window["before"], title + " — before the outage")
+        problems += report_outage(recorder.outcomes, window)
+        print_table(environment.stats, "whole run (the outage's 500s included)")
     else:
-        problems += report_outcomes(run.outcomes, elapsed, title)
+        problems += print_table(environment.stats, title)
+    problems += print_errors(environment.stats, runner.exceptions)
     print(
         f"\nserver peak memory: {sampler.peak_kb / 1024:.0f} MB RSS "
         f"(master + workers, {sampler.peak_processes} processes)"
     )
-    problems += check_database(env, own_all, run.saves)
+    problems += check_database(env, own_all, recorder.saves)
     return problems
 
 
@@ -694,9 +558,13 @@ def main() -> int:
     args.clients = max(4, min(args.clients, 32))
     if args.db_outage and args.outage_at + args.outage_for + 5 > args.duration:
         parser.error("--db-outage needs --duration of at least --outage-at + --outage-for + 5")
+    # Locust's own messages: only warnings (its CPU warning among them) and errors.
+    logging.basicConfig(level=logging.WARNING, format="[%(asctime)s] %(name)s: %(message)s")
 
-    # Ctrl+C and SIGTERM both unwind through the finally below.
+    # Ctrl+C and SIGTERM both unwind through the finally below (gevent's hub passes the
+    # KeyboardInterrupt on to this greenlet; it need not print it too).
     signal.signal(signal.SIGTERM, interrupted)
+    gevent.get_hub().NOT_ERROR += (KeyboardInterrupt,)
     workdir = Path(tempfile.mkdtemp(prefix="selfeval-load-"))
     pg_dir = Path(tempfile.mkdtemp(prefix="selfeval-load-pg-"))
     pg = server = None
@@ -739,7 +607,7 @@ def main() -> int:
         manage(env, "createsuperuser", "--noinput", f"--username={USERNAME}", "--email=")
         server = Gunicorn(env, workdir, args.workers)
         log(f"gunicorn on {HOST}:{server.port}, {args.workers} workers; load for {args.duration} s")
-        problems = drive(args, env, server, pg, password)
+        problems = drive(args, env, server, pg, password, workdir)
         print(f"\n{'OK' if not problems else f'FAILED: {problems} problems'}")
         return 1 if problems else 0
     except KeyboardInterrupt:
@@ -751,7 +619,7 @@ def main() -> int:
         if pg is not None:
             pg.stop("fast", check=False)
         if os.environ.get("BENCH_KEEP_LOGS"):
-            log(f"logs kept in {workdir} (gunicorn.log) and {pg_dir}/log")
+            log(f"logs kept in {workdir} (gunicorn.log, plan.json) and {pg_dir}/log")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
             shutil.rmtree(pg_dir, ignore_errors=True)

@@ -10,11 +10,16 @@ their existence is not revealed.
 """
 
 from enum import StrEnum
+from typing import TypeAlias
 
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from evaluations.models import Department, Evaluation
+from evaluations.models import Department, Evaluation, Membership
+
+# What `request.user` holds: a signed-in user or the anonymous one.
+AnyUser: TypeAlias = AbstractUser | AnonymousUser
 
 
 class Role(StrEnum):
@@ -32,12 +37,16 @@ GROUP_NAMES = {
 EDITABLE_STATUSES = (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED)
 
 
-def role_of(user) -> Role | None:
+# The attribute of the user object that caches its role for the request.
+_ROLE_CACHE = "_selfeval_role"
+
+
+def role_of(user: AnyUser) -> Role | None:
     """The user's strongest role; cached on the user object for the request."""
     if not (user.is_authenticated and user.is_active):
         return None
-    cached = getattr(user, "_selfeval_role", False)
-    if cached is not False:
+    if hasattr(user, _ROLE_CACHE):
+        cached: Role | None = getattr(user, _ROLE_CACHE)
         return cached
     role: Role | None
     if user.is_superuser:
@@ -48,20 +57,23 @@ def role_of(user) -> Role | None:
             (r for r in (Role.ADMINISTRATOR, Role.AUDITOR, Role.FILLER) if GROUP_NAMES[r] in names),
             None,
         )
-    user._selfeval_role = role
+    setattr(user, _ROLE_CACHE, role)
     return role
 
 
-def department_of(user) -> Department | None:
-    membership = getattr(user, "membership", None) if user.is_authenticated else None
+def department_of(user: AnyUser) -> Department | None:
+    # getattr: a user without a department has no `membership` row.
+    membership: Membership | None = (
+        getattr(user, "membership", None) if user.is_authenticated else None
+    )
     return membership.department if membership is not None else None
 
 
-def sees_every_department(user) -> bool:
+def sees_every_department(user: AnyUser) -> bool:
     return role_of(user) in (Role.AUDITOR, Role.ADMINISTRATOR)
 
 
-def department_codes_visible_to(user) -> frozenset[str] | None:
+def department_codes_visible_to(user: AnyUser) -> frozenset[str] | None:
     """The department codes a user may read, import and export; None means every department."""
     if sees_every_department(user):
         return None
@@ -70,7 +82,7 @@ def department_codes_visible_to(user) -> frozenset[str] | None:
 
 
 def departments_visible_to(
-    user, queryset: QuerySet[Department] | None = None
+    user: AnyUser, queryset: QuerySet[Department] | None = None
 ) -> QuerySet[Department]:
     queryset = Department.objects.all() if queryset is None else queryset
     codes = department_codes_visible_to(user)
@@ -78,7 +90,7 @@ def departments_visible_to(
 
 
 def evaluations_visible_to(
-    user, queryset: QuerySet[Evaluation] | None = None
+    user: AnyUser, queryset: QuerySet[Evaluation] | None = None
 ) -> QuerySet[Evaluation]:
     queryset = Evaluation.objects.all() if queryset is None else queryset
     codes = department_codes_visible_to(user)
@@ -86,7 +98,7 @@ def evaluations_visible_to(
 
 
 def evaluation_for_user(
-    user, *, department_code: str, year: int, queryset: QuerySet[Evaluation] | None = None
+    user: AnyUser, *, department_code: str, year: int, queryset: QuerySet[Evaluation] | None = None
 ) -> Evaluation:
     """The evaluation if the user may see it, else 404 (whether or not it exists)."""
     try:
@@ -97,12 +109,12 @@ def evaluation_for_user(
         raise Http404("没有找到这份自评。") from None
 
 
-def can_see(user, evaluation: Evaluation) -> bool:
+def can_see(user: AnyUser, evaluation: Evaluation) -> bool:
     codes = department_codes_visible_to(user)
     return codes is None or evaluation.department.code in codes
 
 
-def can_edit(user, evaluation: Evaluation) -> bool:
+def can_edit(user: AnyUser, evaluation: Evaluation) -> bool:
     """Fillers edit their own department's drafts and returned evaluations; administrators any
     evaluation not yet submitted for review. Nobody edits a submitted or approved one."""
     if evaluation.status not in EDITABLE_STATUSES:
@@ -113,16 +125,16 @@ def can_edit(user, evaluation: Evaluation) -> bool:
     return role == Role.FILLER and can_see(user, evaluation)
 
 
-def can_create(user) -> bool:
+def can_create(user: AnyUser) -> bool:
     role = role_of(user)
     return role == Role.ADMINISTRATOR or (role == Role.FILLER and department_of(user) is not None)
 
 
-def can_submit(user, evaluation: Evaluation) -> bool:
+def can_submit(user: AnyUser, evaluation: Evaluation) -> bool:
     return can_edit(user, evaluation)
 
 
-def can_review(user, evaluation: Evaluation) -> bool:
+def can_review(user: AnyUser, evaluation: Evaluation) -> bool:
     return evaluation.status == Evaluation.Status.SUBMITTED and role_of(user) in (
         Role.AUDITOR,
         Role.ADMINISTRATOR,

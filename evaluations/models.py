@@ -21,6 +21,14 @@ MAX_YEAR = 2100
 PARAGRAPHS_HELP = "可填写多段：每段一行，按回车另起一段（空行会被忽略）。"
 
 
+def field_label(model: type[models.Model], name: str) -> str:
+    """The verbose_name of a model's field, as forms, messages and the report show it."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a relation, not a field")
+    return str(field.verbose_name)
+
+
 class DepartmentManager(models.Manager["Department"]):
     def get_by_natural_key(self, code: str) -> "Department":
         return self.get(code=code)
@@ -211,7 +219,8 @@ class Evaluation(models.Model):
     def natural_key(self) -> tuple[str, int]:
         return (*self.department.natural_key(), self.year)
 
-    natural_key.dependencies = ["evaluations.department"]
+    # Django reads natural_key.dependencies; mypy knows no attributes of functions.
+    natural_key.dependencies = ["evaluations.department"]  # type: ignore[attr-defined]
 
     @property
     def completion_rate(self) -> Decimal | None:
@@ -220,7 +229,7 @@ class Evaluation(models.Model):
     def clean(self) -> None:
         errors = figures.budget_errors(
             {name: getattr(self, name) for name in AMOUNT_FIELDS},
-            labels={name: self._meta.get_field(name).verbose_name for name in AMOUNT_FIELDS},
+            labels={name: field_label(Evaluation, name) for name in AMOUNT_FIELDS},
         )
         if errors:
             raise ValidationError(errors)
@@ -261,7 +270,8 @@ class OrderedItem(models.Model):
     def natural_key(self) -> tuple[str, int, int]:
         return (*self.evaluation.natural_key(), self.order)
 
-    natural_key.dependencies = ["evaluations.evaluation"]
+    # Django reads natural_key.dependencies; mypy knows no attributes of functions.
+    natural_key.dependencies = ["evaluations.evaluation"]  # type: ignore[attr-defined]
 
 
 def list_text_field(label: str, help_text: str) -> models.TextField:

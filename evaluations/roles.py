@@ -21,7 +21,7 @@ RECORDS = ("evaluations.reviewevent", "evaluations.approvedreport")
 
 def _perms(models: tuple[str, ...], actions: tuple[str, ...]) -> set[str]:
     """'app.model' × ('view', 'add', …) → 'app.view_model', …"""
-    result = set()
+    result: set[str] = set()
     for label in models:
         app, model = label.split(".")
         result.update(f"{app}.{action}_{model}" for action in actions)

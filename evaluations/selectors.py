@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from evaluations.lists import ACCESSORS, ORDERED_LISTS
-from evaluations.models import AMOUNT_FIELDS, ApprovedReport, Evaluation
+from evaluations.models import AMOUNT_FIELDS, ApprovedReport, Evaluation, field_label
 
 
 def evaluation_list() -> QuerySet[Evaluation]:
@@ -34,9 +34,8 @@ def evaluation_data_problems(*, evaluation: Evaluation) -> list[str]:
     """What the evaluation's own data (figures, lists, narrative) still lacks for submission,
     in the order of the report; the indicators add theirs (review.selectors)."""
     problems: list[str] = []
-    meta = Evaluation._meta
     missing = [
-        meta.get_field(name).verbose_name.removesuffix("（万元）")
+        field_label(Evaluation, name).removesuffix("（万元）")
         for name in AMOUNT_FIELDS
         if getattr(evaluation, name) is None
     ]
@@ -52,5 +51,5 @@ def evaluation_data_problems(*, evaluation: Evaluation) -> list[str]:
             problems.append(f"“{entry.label}”至少要填写一项。")
     for field in ("conclusion_summary", "grade", "task_analysis", "achievements"):
         if not getattr(evaluation, field).strip():
-            problems.append(f"“{meta.get_field(field).verbose_name}”尚未填写。")
+            problems.append(f"“{field_label(Evaluation, field)}”尚未填写。")
     return problems

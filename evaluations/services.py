@@ -2,7 +2,7 @@
 share one path and one set of rules."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -129,7 +129,7 @@ def roles_setup() -> dict[str, int]:
 @transaction.atomic
 def department_user_create(
     *, username: str, department: Department, role: access.Role, password: str
-):
+) -> AbstractUser:
     """A staff account of one department in one role (填报人员 or 审核人员)."""
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():

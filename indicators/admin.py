@@ -1,16 +1,15 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
-from import_export.admin import ImportExportMixin
-from import_export.forms import ImportForm
 
 from evaluations import access
+from evaluations.formsets import should_delete
 from evaluations.models import Evaluation
-from evaluations.resources import FORMATS, MAX_IMPORT_BYTES, ImportFileError
+from evaluations.tabular import ChineseImportExportMixin
 from indicators import selectors, services
 from indicators.models import (
     IndicatorFramework,
@@ -20,66 +19,6 @@ from indicators.models import (
     framework_weight_error,
 )
 from indicators.resources import IndicatorRowResource
-
-# --- import and export -----------------------------------------------------------------------
-
-
-class LimitedImportForm(ImportForm):
-    """Refuses oversized and empty uploads before anything reads them."""
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(
-                f"文件大小 {upload.size / 1024 / 1024:.1f} MB，超过上限 "
-                f"{MAX_IMPORT_BYTES // 1024 // 1024} MB：请分成几个文件导入。"
-            )
-        return upload
-
-
-class ChineseImportExportMixin(ImportExportMixin):
-    """XLSX and CSV (UTF-8 or GBK) with Chinese headers; the preview names bad rows by their
-    spreadsheet row and column; nothing is written unless every row is valid; users only
-    import and export the departments they may see."""
-
-    formats = FORMATS
-    import_form_class = LimitedImportForm
-    import_template_name = "indicators/admin/import.html"
-
-    def get_resource_kwargs(self, request: HttpRequest, *args, **kwargs) -> dict[str, object]:
-        return {"department_codes": access.department_codes_visible_to(request.user)}
-
-    def get_import_data_kwargs(self, **kwargs) -> dict[str, object]:
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs.pop("request", None)
-        # Without this a row that turns invalid between preview and confirm would be skipped
-        # while the others are written.
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
-
-    def get_import_context_data(self, **kwargs) -> dict[str, object]:
-        context = super().get_import_context_data(**kwargs)
-        resource = self.get_import_resource_classes(None)[0]
-        context["required_columns"] = resource.REQUIRED_COLUMNS
-        context["max_megabytes"] = MAX_IMPORT_BYTES // 1024 // 1024
-        return context
-
-    def add_data_read_fail_error_to_form(self, form, e) -> None:
-        if isinstance(e, ImportFileError):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-    def process_result(self, result, request: HttpRequest):
-        if result.has_errors() or result.has_validation_errors():
-            messages.error(
-                request, "导入失败，未写入任何数据：文件在预览后发生了变化，请重新上传。"
-            )
-            return HttpResponseRedirect(
-                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
-            )
-        return super().process_result(result, request)
-
 
 # --- the indicator framework ---------------------------------------------------------------
 
@@ -92,7 +31,7 @@ class PrimaryIndicatorFormSet(forms.BaseInlineFormSet):
         kept = [
             form.cleaned_data
             for form in self.forms
-            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+            if form.cleaned_data and not (self.can_delete and should_delete(self, form))
         ]
         if not kept:
             return  # a new framework left empty gets the default one
@@ -235,7 +174,7 @@ class IndicatorRowFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             if not form.has_changed() and not form.instance.pk:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and should_delete(self, form):
                 continue
             name = form.cleaned_data.get("name")
             if name in names:

@@ -1,17 +1,20 @@
 """Import and export of indicator rows (django-import-export): one row per 三级指标, matched by
-(部门编码, 年度, 三级指标), on the machinery of evaluations/resources.py."""
+(部门编码, 年度, 三级指标), on the machinery of evaluations/tabular.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import tablib
-from django.core.exceptions import ValidationError
 from django.db.models import Max, QuerySet
 from import_export.fields import Field
 
 from evaluations.models import Evaluation
-from evaluations.resources import (
+from evaluations.tabular import (
     ChoiceWidget,
     DepartmentScopedResource,
+    ImportRun,
+    RowPlan,
     TextWidget,
     YearWidget,
     locked_message,
@@ -21,6 +24,22 @@ from evaluations.resources import (
 )
 from indicators import scoring, services
 from indicators.models import IndicatorRow, SecondaryIndicator
+
+
+@dataclass(kw_only=True)
+class IndicatorImport(ImportRun):
+    """What an import of indicator rows looks up once: the frameworks of the file's years, the
+    rows its evaluations already have (matched by 三级指标), and the last 序号 of each."""
+
+    secondaries: dict[tuple[int, str, str], SecondaryIndicator]
+    framework_years: set[int]
+    existing: dict[tuple[int, str], IndicatorRow]
+    last_order: dict[int, int]
+
+    def next_order(self, evaluation_id: int) -> int:
+        """A new row goes after the evaluation's rows, in the order of the file."""
+        self.last_order[evaluation_id] = self.last_order.get(evaluation_id, 0) + 1
+        return self.last_order[evaluation_id]
 
 
 class IndicatorRowResource(DepartmentScopedResource):
@@ -91,7 +110,6 @@ class IndicatorRowResource(DepartmentScopedResource):
         import_id_fields = ("department_code", "year", "name")
         clean_model_instances = True
         use_transactions = True
-        skip_html_diff = True
         skip_diff = True
 
     def get_queryset(self) -> QuerySet[IndicatorRow]:
@@ -105,8 +123,8 @@ class IndicatorRowResource(DepartmentScopedResource):
             return queryset
         return queryset.filter(evaluation__department__code__in=self.department_codes)
 
-    def before_import(self, dataset: tablib.Dataset, **kwargs) -> None:
-        super().before_import(dataset, **kwargs)
+    def start_import(self, dataset: tablib.Dataset) -> IndicatorImport:
+        departments = self.departments_named(dataset)
         years = set()
         for value in dataset["年度"]:
             try:
@@ -114,43 +132,39 @@ class IndicatorRowResource(DepartmentScopedResource):
             except ValueError:
                 continue
         evaluations = Evaluation.objects.select_related("department").filter(
-            department__code__in=self.departments, year__in=years
+            department__code__in=departments, year__in=years
         )
-        self.evaluations = {(e.department.code, e.year): e for e in evaluations}
-        self.secondaries = {
+        secondaries = {
             (s.primary.framework.year, s.primary.name, s.name): s
             for s in SecondaryIndicator.objects.select_related("primary__framework").filter(
                 primary__framework__year__in=years
             )
         }
-        self.framework_years = {year for year, _, _ in self.secondaries}
         rows = IndicatorRow.objects.filter(evaluation__in=evaluations.values("pk"))
-        self.existing = {(r.evaluation_id, r.name): r for r in rows}
-        self.next_order = {
-            item["evaluation"]: item["last"] or 0
-            for item in rows.values("evaluation").annotate(last=Max("order"))
-        }
-        self.seen: dict[tuple[str, int, str], int] = {}
+        return IndicatorImport(
+            departments=departments,
+            evaluations={(e.department.code, e.year): e for e in evaluations},
+            secondaries=secondaries,
+            framework_years={year for year, _, _ in secondaries},
+            existing={(r.evaluation_id, r.name): r for r in rows},
+            last_order={
+                item["evaluation"]: item["last"] or 0
+                for item in rows.values("evaluation").annotate(last=Max("order"))
+            },
+        )
 
-    def get_instance(self, instance_loader, row) -> IndicatorRow | None:
-        code, year, errors = self.keys(row)
-        evaluation = self.evaluations.get((code, year))
-        if errors or evaluation is None:
-            return None
-        return self.existing.get((evaluation.pk, TextWidget().clean(row.get("三级指标"))))
-
-    def import_instance(self, instance: IndicatorRow, row, **kwargs) -> None:
-        line = kwargs.get("row_number", 0) + 1  # the header is line 1
-        code, year, errors = self.keys(row)
-        evaluation = self.evaluations.get((code, year))
+    def plan_row(self, run: IndicatorImport, row: dict[str, object], line: int) -> RowPlan:
+        code, year, errors = self.keys(run, row)
+        key_errors = bool(errors)
+        evaluation = None if year is None else run.evaluations.get((code, year))
         if not errors and evaluation is None:
             errors["年度"] = f"部门“{code}”没有 {year} 年度的绩效自评，请先新建该年度的自评。"
         elif evaluation is not None and (locked := locked_message(evaluation)):
             errors["年度"] = locked
         primary = TextWidget().clean(row.get("一级指标"))
         secondary_name = TextWidget().clean(row.get("二级指标"))
-        secondary = self.secondaries.get((year, primary, secondary_name))
-        if year is not None and year not in self.framework_years:
+        secondary = None if year is None else run.secondaries.get((year, primary, secondary_name))
+        if year is not None and year not in run.framework_years:
             errors.setdefault("一级指标", f"{year} 年度还没有指标体系，请先在“指标体系”中建立。")
         elif year is not None and secondary is None:
             errors["二级指标"] = (
@@ -158,30 +172,33 @@ class IndicatorRowResource(DepartmentScopedResource):
             )
         name = TextWidget().clean(row.get("三级指标"))
         if code and year is not None and name:
-            first = self.seen.setdefault((code, year, name), line)
+            first = run.first_line((code, year, name), line)
             if first != line:
                 errors["三级指标"] = (
                     f"与第 {first} 行重复：同一部门同一年度的三级指标“{name}”只能出现一次。"
                 )
-        self.unresolved = ()
+        existing = None
+        if evaluation is not None and not key_errors:
+            existing = run.existing.get((evaluation.pk, name))
+        instance = existing or IndicatorRow()
+        unresolved: set[str] = set()
         if evaluation is not None:
             instance.evaluation = evaluation
+            if existing is None:
+                instance.order = run.next_order(evaluation.pk)
         else:
-            self.unresolved += ("evaluation", "order")
+            unresolved |= {"evaluation", "order"}
         if secondary is not None:
             instance.secondary = secondary
         else:
-            self.unresolved += ("secondary",)
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            for key, messages in self.by_column(error.message_dict).items():
-                errors.setdefault(key, " ".join(messages))
-        if evaluation is not None and instance.pk is None and not instance.order:
-            self.next_order[evaluation.pk] = self.next_order.get(evaluation.pk, 0) + 1
-            instance.order = self.next_order[evaluation.pk]
-        if errors:
-            raise ValidationError(errors)
+            unresolved.add("secondary")
+        return RowPlan(
+            instance=instance,
+            new=existing is None,
+            errors=errors,
+            evaluation_id=None if evaluation is None else evaluation.pk,
+            unresolved=frozenset(unresolved),
+        )
 
-    def do_instance_save(self, instance: IndicatorRow, is_create: bool) -> None:
-        services.indicator_row_save(row=instance)
+    def save_row(self, instance: IndicatorRow, *, locked: Evaluation | None) -> None:
+        services.indicator_row_save(row=instance, locked=locked)

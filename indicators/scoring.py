@@ -188,7 +188,8 @@ class Summary:
 
 def summarise(*, rows: Iterable[RowResult], budget: RowResult | None) -> Summary:
     applicable = [r for r in (*rows, *([budget] if budget else [])) if r.applies]
-    earned = sum((r.score for r in applicable), ZERO)
+    # A row that applies has a score; the test only tells the type checker.
+    earned = sum((r.score for r in applicable if r.score is not None), ZERO)
     weights = sum((r.weight for r in applicable), ZERO)
     total = rounded(earned / weights * HUNDRED) if weights > 0 else None
     return Summary(earned=earned, applicable=weights, total=total, grade=grade_for(total))

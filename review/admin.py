@@ -2,6 +2,9 @@
 (evaluations), the indicator rows (indicators), the review workflow and the change log. One save
 takes one lock of the evaluation's row, however many parts it changes."""
 
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +17,13 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations import access, figures, services
+from evaluations.formsets import should_delete
 from evaluations.lists import ORDERED_LISTS, OrderedList
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, OrderedItem
 from evaluations.resources import EvaluationBudgetResource
+from evaluations.tabular import ChineseImportExportMixin
 from indicators import selectors as indicator_selectors
-from indicators.admin import ChineseImportExportMixin, IndicatorRowInline, save_indicator_rows
+from indicators.admin import IndicatorRowInline, save_indicator_rows
 from indicators.models import IndicatorRow
 from review import selectors
 from review import services as review_services
@@ -33,7 +38,7 @@ class OrderedItemFormSet(forms.BaseInlineFormSet):
         for form in self.forms:
             if not form.has_changed() and not form.instance.pk:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and should_delete(self, form):
                 continue
             order = form.cleaned_data.get("order")
             if order is None:
@@ -67,9 +72,9 @@ class EvaluationPartPermissions:
 
 
 class OrderedItemInlineMixin(EvaluationPartPermissions):
-    formset = OrderedItemFormSet
+    formset: type[forms.BaseInlineFormSet] = OrderedItemFormSet
     extra = 0
-    formfield_overrides = {
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
         # Paragraphs are long: a roomy box instead of the default small textarea.
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 90})},
     }
@@ -125,8 +130,9 @@ class EvaluationForm(forms.ModelForm):
     # it on, so the save takes one lock.
     locked: Evaluation | None = None
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk:
             # Locks the row for the rest of the admin's transaction: a concurrent save waits,
             # then sees the new version and is refused here.
@@ -437,7 +443,7 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         if formset.model is IndicatorRow:
             save_indicator_rows(formset, locked=form.locked)
             return
-        items: list[models.Model] = formset.save(commit=False)
+        items: list[OrderedItem] = formset.save(commit=False)
         for item in formset.deleted_objects:
             services.evaluation_item_delete(item=item, locked=form.locked)
         for item in items:

@@ -78,7 +78,7 @@ BY_APPENDIX: dict[int, Document] = {document.appendix: document for document in 
 
 
 def document_evaluation_for_user(
-    document: Document, user, *, department_code: str, year: int
+    document: Document, user: access.AnyUser, *, department_code: str, year: int
 ) -> Evaluation:
     """The evaluation behind a document URL, loaded as the document needs; 404 when there is
     none or the user may not see it."""

@@ -23,7 +23,7 @@ ACTION_LABELS = {"submit": "提交送审", "return": "退回修改", "approve": 
 CHANGED_WHILE_RENDERING = "这份自评在生成审定报告期间被他人修改，本次未审核通过，请刷新页面后重试。"
 
 
-def allowed_actions(*, user, evaluation: Evaluation) -> list[str]:
+def allowed_actions(*, user: access.AnyUser, evaluation: Evaluation) -> list[str]:
     """The transitions this user may make now, for the buttons on the page."""
     actions = []
     if access.can_submit(user, evaluation):
@@ -33,7 +33,9 @@ def allowed_actions(*, user, evaluation: Evaluation) -> list[str]:
     return actions
 
 
-def _check_transition(*, evaluation: Evaluation, user, action: str, comment: str) -> None:
+def _check_transition(
+    *, evaluation: Evaluation, user: access.AnyUser, action: str, comment: str
+) -> None:
     if action not in TRANSITIONS:
         raise ValidationError(f"未知的操作：{action}")
     sources, _ = TRANSITIONS[action]
@@ -96,13 +98,16 @@ def evaluation_transition(
         event.save()
         evaluation.status = target
         evaluation.version += 1
-        evaluation._history_user = user
+        # simple_history records this user as the author of the change; it ships no types.
+        evaluation._history_user = user  # type: ignore[attr-defined]
         evaluation.save(update_fields=["status", "version", "updated_at"])
     return Evaluation.objects.select_related("department").get(pk=evaluation_id)
 
 
 @transaction.atomic
-def evaluation_copy_forward(*, source: Evaluation, user) -> tuple[Evaluation, list[str]]:
+def evaluation_copy_forward(
+    *, source: Evaluation, user: access.AnyUser
+) -> tuple[Evaluation, list[str]]:
     """Next year's draft from this year's evaluation ("从上年复制"): the lists marked
     `copied_forward` in evaluations/lists.py and the indicator rows (with this year's results as
     next year's 上年实际值); figures and narrative are left empty, to be written for the new year.

@@ -35,7 +35,8 @@ def file_download(
     response = HttpResponse(content(), content_type=content_type)
     if etag is not None:
         response["ETag"] = etag
-    response["Content-Disposition"] = content_disposition_header(
+    # django-stubs types the header as optional; it is None only inline without a file name.
+    response["Content-Disposition"] = content_disposition_header(  # type: ignore[assignment]
         as_attachment=True, filename=filename
     )
     # Logged-in content: browsers may keep it but must ask again (and get 304) each time.

@@ -5,10 +5,10 @@ produced here from the data, worded as the official template words them; the dat
 only what the department wrote.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from evaluations import figures
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, OrderedText
 from evaluations.reports.blocks import Block
 
 ATTACHMENT_LABEL = "附件 2"
@@ -63,7 +63,7 @@ def _blocks(e: Evaluation) -> Iterator[Block]:
         for text in texts:
             yield Block("body", text)
 
-    def numbered(items) -> Iterator[Block]:
+    def numbered(items: Iterable[OrderedText]) -> Iterator[Block]:
         for position, item in enumerate(items, start=1):
             yield Block("body", f"{position}.{item.text}")
 

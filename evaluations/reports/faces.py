@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -86,9 +86,9 @@ class FaceChain:
         self.style = style
         self._files: list[FaceFile] | None = None
 
-    def _faces(self):
+    def _faces(self) -> Iterator[Face]:
         if self._files is None:
-            files = []
+            files: list[FaceFile] = []
             for family in self.families:
                 found = locate(family, self.style) or (locate(family) if self.style else None)
                 if found is not None and found not in files:

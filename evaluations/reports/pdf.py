@@ -164,7 +164,8 @@ def _install_font_data_cache() -> None:
             hit = cache[key] = (head, original(hb_object))
         return hit[1]
 
-    get_hb_object_data._report_cached = True
+    # The marker read above; mypy knows no attributes of functions.
+    get_hb_object_data._report_cached = True  # type: ignore[attr-defined]
     pdf_fonts.get_hb_object_data = get_hb_object_data
 
 

@@ -245,7 +245,9 @@ def grid_pitch(line_width: float, chars: int = CHARS_PER_LINE) -> float:
 _STYLE_ROLE = {"label": "label", "title": "title", "heading1": "heading1", "heading2": "heading2"}
 
 
-def role_families(fonts: Mapping[str, str | Sequence[str]] | None = None) -> dict[str, tuple]:
+def role_families(
+    fonts: Mapping[str, str | Sequence[str]] | None = None,
+) -> dict[str, tuple[str, ...]]:
     """Family names per role: the site's mapping laid over DEFAULT_FONTS."""
     merged: dict[str, tuple[str, ...]] = dict(DEFAULT_FONTS)
     for role, families in (fonts or {}).items():

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,7 +28,7 @@ from evaluations.reports import pdf
 from evaluations.reports.document import paragraphs
 from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
-from evaluations.resources import plain_number
+from evaluations.tabular import plain_number
 from indicators.selectors import Scorecard, appendix_scorecard
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ class Appendix1:
         return "—" if self.total is None else str(self.total)
 
 
-def _spans(keys: list[object]) -> list[int]:
+def _spans(keys: Sequence[object]) -> list[int]:
     spans = [0] * len(keys)
     start = 0
     for index in range(1, len(keys) + 1):
@@ -270,7 +271,9 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
     left = Alignment(wrap_text=True, vertical="center", horizontal="left")
 
-    def put(row: int, column: int, value: object, *, span: int = 1, down: int = 1, bold=False):
+    def put(
+        row: int, column: int, value: object, *, span: int = 1, down: int = 1, bold: bool = False
+    ) -> None:
         cell = sheet.cell(row=row, column=column, value=value)
         cell.alignment = left if isinstance(value, str) and len(value) > 20 else wrap
         cell.font = Font(bold=bold)
@@ -329,8 +332,8 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
             line.score if line.score is not None else line.score_text,
             line.deviation,
         )
-        for offset, value in enumerate(cells, 3):
-            put(row, offset, value)
+        for offset, content in enumerate(cells, 3):
+            put(row, offset, content)
         row += 1
     put(row, 1, "总分", span=8, bold=True)
     put(row, 9, table.total, span=2)

@@ -6,25 +6,26 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations import services
+from evaluations.factories import DepartmentFactory
 from evaluations.models import Evaluation
-from tests.conftest import complete_evaluation
+from indicators.factories import CompleteEvaluationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def other_department():
-    return services.department_create(code="other", name="另一局", full_name="某市另一局")
+    return DepartmentFactory(code="other", name="另一局", full_name="某市另一局")
 
 
 @pytest.fixture
 def ours(department):
-    return complete_evaluation(department)
+    return CompleteEvaluationFactory(department=department)
 
 
 @pytest.fixture
 def theirs(other_department):
-    return complete_evaluation(other_department)
+    return CompleteEvaluationFactory(department=other_department)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.models import Department, Evaluation
+from indicators.factories import CompleteEvaluationFactory
 from review import demo_data
-from tests.conftest import complete_evaluation
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def remove_demo_data() -> None:
 
 @pytest.fixture
 def filler(make_user, department):
-    complete_evaluation(department)
+    CompleteEvaluationFactory(department=department)
     return make_user("filler", role="filler", department=department)
 
 

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations import services
+from evaluations.factories import EvaluationFactory
 from evaluations.models import Evaluation
-from tests.conftest import evaluation_form_data
+from tests.helpers import evaluation_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +62,10 @@ def test_admin_rejects_basic_and_project_expenditure_that_do_not_add_up(staff_cl
 def test_zero_budget_makes_the_completion_rate_not_computable_without_crashing(
     staff_client, department
 ):
-    evaluation = services.evaluation_create(
+    evaluation = EvaluationFactory(
         department=department,
         year=2023,
+        blank=True,
         budget_total=Decimal("0"),
         expenditure_total=Decimal("0"),
     )

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from evaluations import services
+from evaluations.factories import ProblemFactory
 from evaluations.reports.document import budget_sentences, chinese_numeral, report_blocks
 from evaluations.selectors import evaluation_for_report
 
@@ -45,9 +45,7 @@ def test_budget_sentence_says_the_rate_is_not_computable_for_a_zero_budget(evalu
 
 def test_list_numbering_comes_from_the_order(evaluation):
     for order, text in ((2, "第二项问题。"), (1, "第一项问题。")):
-        services.evaluation_item_save(
-            item=evaluation.problems.model(evaluation=evaluation, order=order, text=text)
-        )
+        ProblemFactory(evaluation=evaluation, order=order, text=text)
     loaded = evaluation_for_report(department_code=evaluation.department.code, year=2023)
 
     texts = [block.text for block in report_blocks(loaded)]

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from evaluations.models import Department, Evaluation
-from tests.conftest import add_inline_rows, evaluation_form_data
+from tests.helpers import add_inline_rows, evaluation_form_data
 
 pytestmark = pytest.mark.django_db
 

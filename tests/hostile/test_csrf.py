@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from evaluations.models import Evaluation
-from tests.conftest import complete_evaluation, evaluation_form_data
+from indicators.factories import CompleteEvaluationFactory
+from tests.helpers import evaluation_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def strict_client(make_user, department) -> Client:
 
 @pytest.fixture
 def ours(department):
-    return complete_evaluation(department)
+    return CompleteEvaluationFactory(department=department)
 
 
 def test_posts_without_the_csrf_token_are_refused_and_change_nothing(

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import IndicatorRow
-from tests.indicators.conftest import make_row
+from tests.helpers import make_row
 from tests.indicators.test_import import confirm, snapshot, upload
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from evaluations import services
+from evaluations.factories import DepartmentFunctionFactory
 from evaluations.reports import report
 from evaluations.selectors import evaluation_for_report
 from tests.reports import pdftools
@@ -41,9 +42,7 @@ def test_malformed_report_urls_are_404_never_500(staff_client, liwan, url):
 
 @pytest.fixture
 def rare_evaluation(evaluation):
-    services.evaluation_item_save(
-        item=evaluation.departmentfunctions.model(evaluation=evaluation, order=1, text=RARE)
-    )
+    DepartmentFunctionFactory(evaluation=evaluation, order=1, text=RARE)
     evaluation.achievements = "长" * 20_000
     services.evaluation_save(evaluation=evaluation)
     return evaluation_for_report(department_code=evaluation.department.code, year=2023)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.indicators.conftest import make_row
+from tests.helpers import make_row
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from evaluations.models import Evaluation
 from indicators import selectors
 from indicators.reports import appendix1
-from tests.indicators.conftest import make_row, secondary
+from tests.helpers import make_row, secondary
 from tests.reports import pdftools
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from evaluations.resources import CSV, FORMATS, XLSX, neutralise, read_dataset
+from evaluations.tabular import CSV, FORMATS, XLSX, neutralise, read_dataset
 from indicators.models import IndicatorRow
 from indicators.resources import IndicatorRowResource
-from tests.indicators.conftest import make_row
+from tests.helpers import make_row
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from evaluations.models import Evaluation
-from evaluations.resources import CSV, FORMATS, XLSX, read_dataset
+from evaluations.tabular import CSV, FORMATS, XLSX, read_dataset
 from indicators.models import IndicatorRow
 from indicators.resources import IndicatorRowResource
-from tests.indicators.conftest import DATA, make_row
+from tests.helpers import DATA, make_row
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from indicators.models import IndicatorRow
-from tests.indicators.conftest import make_row
+from tests.helpers import make_row
 from tests.indicators.test_import import IMPORT_URL, snapshot, upload
 
 pytestmark = pytest.mark.django_db

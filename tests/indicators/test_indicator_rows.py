@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.models import Evaluation
-from indicators import selectors, services
+from indicators import selectors
+from indicators.factories import IndicatorFrameworkFactory
 from indicators.models import IndicatorRow
-from tests.conftest import evaluation_form_data
-from tests.indicators.conftest import make_row, secondary
+from tests.helpers import evaluation_form_data, make_row, secondary
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_a_qualitative_share_outside_its_tier_is_refused(evaluation, framework_2
 
 
 def test_a_row_may_only_use_the_framework_of_its_own_year(evaluation, framework_2023):
-    services.framework_create_default(year=2024)
+    IndicatorFrameworkFactory(year=2024)
 
     with pytest.raises(ValidationError) as raised:
         make_row(evaluation, secondary=secondary(2024, "产出指标", "数量指标"))

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from evaluations.reports import report
 from evaluations.selectors import evaluation_for_report
-from tests.factories import hard_text_evaluation
+from tests.helpers import hard_text_evaluation
 from tests.reports import pdftools
 
 pytestmark = pytest.mark.django_db

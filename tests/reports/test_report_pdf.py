@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from evaluations.reports import report
 from evaluations.selectors import evaluation_for_report
-from tests.factories import invented_evaluation
+from tests.helpers import invented_evaluation
 from tests.reports import pdftools
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from evaluations import services
+from evaluations.factories import DepartmentFunctionFactory
 from evaluations.reports import pdf, report
 from evaluations.selectors import evaluation_for_report
 from tests.reports import pdftools
@@ -38,11 +38,7 @@ def fetched(monkeypatch) -> list[str]:
 @pytest.fixture
 def hostile_evaluation(evaluation):
     for order, text in enumerate(HOSTILE.values(), start=1):
-        services.evaluation_item_save(
-            item=evaluation.departmentfunctions.model(
-                evaluation=evaluation, order=order, text=f"职能{order}：{text}"
-            )
-        )
+        DepartmentFunctionFactory(evaluation=evaluation, order=order, text=f"职能{order}：{text}")
     return evaluation_for_report(department_code=evaluation.department.code, year=2023)
 
 

@@ -1,11 +1,11 @@
 import pytest
 
-from tests.conftest import complete_evaluation
+from indicators.factories import CompleteEvaluationFactory
 
 
 @pytest.fixture
 def evaluation_ready(department):
-    return complete_evaluation(department)
+    return CompleteEvaluationFactory(department=department)
 
 
 @pytest.fixture

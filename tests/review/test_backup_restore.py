@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.access import Role
+from evaluations.factories import DepartmentFactory
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
+from indicators.factories import CompleteEvaluationFactory
 from indicators.models import IndicatorRow
 from review import demo_data
 from review import services as review_services
-from tests.conftest import complete_evaluation
 
 # Every table is emptied (flush) in the middle of the test.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,10 +29,10 @@ def full_database() -> None:
     call_command("loaddata", "liwan_2023", verbosity=0)
     services.roles_setup()
     demo_data.demo_data_generate(departments=3, years=[2022, 2023])
-    department = services.department_create(
+    department = DepartmentFactory(
         code="approved-dept", name="审定示例局", full_name="广州市审定区审定示例局"
     )
-    evaluation = complete_evaluation(department)
+    evaluation = CompleteEvaluationFactory(department=department)
     auditor = get_user_model().objects.create_superuser(username="auditor", password="pw-1234567")
     services.department_user_create(
         username="filler",

@@ -5,9 +5,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from evaluations.models import Evaluation
+from indicators.factories import CompleteEvaluationFactory
 from indicators.models import IndicatorRow
-from tests.conftest import complete_evaluation
-from tests.review.test_workflow import _form_data
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,9 @@ def filler(make_user, department):
 
 
 def test_the_change_page_shows_who_changed_which_field_from_what_to_what(filler, department):
-    evaluation = complete_evaluation(department)
+    evaluation = CompleteEvaluationFactory(department=department)
     change = reverse("admin:evaluations_evaluation_change", args=[evaluation.pk])
-    data = _form_data(filler.get(change).context["adminform"].form, budget_total="9000.00")
+    data = change_form_data(filler.get(change).context["adminform"].form, budget_total="9000.00")
     data["problems-0-text"] = "改写后的问题。"
 
     assert filler.post(change, data).status_code == 302
@@ -41,7 +41,7 @@ def test_the_change_page_shows_who_changed_which_field_from_what_to_what(filler,
 
 
 def test_copy_forward_makes_next_years_draft_with_lists_and_last_years_results(filler, department):
-    source = complete_evaluation(department)
+    source = CompleteEvaluationFactory(department=department)
 
     response = filler.post(reverse("admin:evaluations_evaluation_copy_forward", args=[source.pk]))
 
@@ -65,7 +65,7 @@ def test_copy_forward_makes_next_years_draft_with_lists_and_last_years_results(f
 
 
 def test_copy_forward_refuses_when_next_year_exists(filler, department):
-    source = complete_evaluation(department)
+    source = CompleteEvaluationFactory(department=department)
     copy_url = reverse("admin:evaluations_evaluation_copy_forward", args=[source.pk])
     filler.post(copy_url)
 

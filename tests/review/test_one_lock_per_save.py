@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.models import Evaluation
-from tests.review.test_workflow import _form_data
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_saving_the_page_with_changed_lists_and_indicator_rows_locks_the_row_onc
 ):
     change = reverse("admin:evaluations_evaluation_change", args=[evaluation_ready.pk])
     form = filler.get(change).context["adminform"].form
-    data = _form_data(
+    data = change_form_data(
         form,
         conclusion_summary="改过的综述",
         **{

@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evaluations import services
+from evaluations.factories import EvaluationFactory
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
 from review import services as review_services
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def message_texts(response) -> list[str]:
 
 
 def test_submitting_an_incomplete_evaluation_is_refused_with_every_problem(filler, department):
-    empty = services.evaluation_create(department=department, year=2023)
+    empty = EvaluationFactory(department=department, year=2023, blank=True)
 
     response = transition(filler, empty, "submit")
 
@@ -141,8 +143,8 @@ def test_a_stale_form_is_refused_and_the_newer_data_kept(filler, evaluation_read
     change = reverse("admin:evaluations_evaluation_change", args=[evaluation_ready.pk])
     first = filler.get(change).context["adminform"].form
     second = filler.get(change).context["adminform"].form
-    data_first = _form_data(first, conclusion_summary="甲的修改")
-    data_second = _form_data(second, conclusion_summary="乙的修改")
+    data_first = change_form_data(first, conclusion_summary="甲的修改")
+    data_second = change_form_data(second, conclusion_summary="乙的修改")
 
     assert filler.post(change, data_first).status_code == 302
     refused = filler.post(change, data_second)
@@ -151,33 +153,3 @@ def test_a_stale_form_is_refused_and_the_newer_data_kept(filler, evaluation_read
     assert "这份自评在您打开页面后已被他人修改（您的页面基于第" in refused.content.decode()
     evaluation_ready.refresh_from_db()
     assert evaluation_ready.conclusion_summary == "甲的修改"
-
-
-def _form_data(form, **overrides) -> dict[str, object]:
-    """What the browser would post back for a change page: the main form's values plus empty
-    (unchanged) inline management forms with the existing rows."""
-    from tests.conftest import INLINE_PREFIXES
-
-    data: dict[str, object] = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is not None:
-            data[name] = value
-    evaluation = form.instance
-    for prefix in (*INLINE_PREFIXES, "indicator_rows"):
-        rows = getattr(evaluation, prefix).all()
-        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
-        data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
-        data[f"{prefix}-MIN_NUM_FORMS"] = "0"
-        data[f"{prefix}-MAX_NUM_FORMS"] = "1000"
-        for index, row in enumerate(rows):
-            data[f"{prefix}-{index}-id"] = row.pk
-            data[f"{prefix}-{index}-evaluation"] = evaluation.pk
-            for field in row._meta.concrete_fields:
-                if field.name in {"id", "evaluation"}:
-                    continue
-                value = getattr(row, field.attname)
-                if value is not None:
-                    data[f"{prefix}-{index}-{field.name}"] = value
-    data.update(overrides)
-    return data

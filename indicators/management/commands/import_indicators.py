@@ -2,12 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations.resources import (
-    MAX_IMPORT_BYTES,
-    ImportFileError,
-    format_for_filename,
-    import_errors,
-)
+from evaluations.tabular import ImportFileError, check_size, format_for_filename, import_errors
 from indicators.resources import IndicatorRowResource
 
 
@@ -26,12 +21,7 @@ class Command(BaseCommand):
             file_format = format_for_filename(file.name)
             if not file.is_file():
                 raise ImportFileError(f"找不到文件：{file}")
-            if file.stat().st_size > MAX_IMPORT_BYTES:
-                size = file.stat().st_size / 1024 / 1024
-                raise ImportFileError(
-                    f"文件大小 {size:.1f} MB，超过上限 {MAX_IMPORT_BYTES // 1024 // 1024} MB："
-                    "请分成几个文件导入。"
-                )
+            check_size(file.stat().st_size)
             dataset = file_format().create_dataset(file.read_bytes())
         except ImportFileError as error:
             raise CommandError(f"导入失败，未写入任何数据：{error}") from None
