@@ -2,6 +2,8 @@
 (see .env.example); the defaults suit a developer's laptop: SQLite in the project, DEBUG off
 unless asked for."""
 
+import base64
+import hashlib
 import os
 import secrets
 from datetime import timedelta
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
@@ -92,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below); its checks catch old settings
     "import_export",
     "evaluations.apps.LoginThrottlingConfig",  # django-axes, login throttling: AXES_* below
     "simple_history",
@@ -104,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files (CSS of the admin and the report) under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header on every page (static files above need none).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,6 +150,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. A transaction that reads and then writes (every save and
+    # approval does) cannot wait for the lock in SQLite's default DEFERRED mode: when another
+    # writer holds it, it fails at once with "database is locked" (the busy timeout cannot help
+    # there). IMMEDIATE takes the write lock at BEGIN, where SQLite can wait for it: concurrent
+    # writers queue for up to `timeout` seconds (under gunicorn's 30 s worker timeout) instead
+    # of failing (Django's SQLite notes, "Transactions behavior"). WAL lets reads go on while
+    # someone writes. PostgreSQL (DATABASE_URL) locks rows and needs none of this.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -164,6 +183,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# The site's own scripts and styles (the Content-Security-Policy allows no inline ones).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed but not hashed: the PDF renderer's URL fetcher maps
@@ -213,8 +234,25 @@ REPORT_FONTS = {
     for role in REPORT_FONT_ROLES
     if (families := env_list(f"REPORT_FONT_{role.upper()}", []))
 }
+# Seconds a document may take to render in a request before the Chinese error page answers
+# instead: under gunicorn's 30 s worker timeout, which would kill the worker without a page.
+REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 25)
+
+# The evaluation page at its limits (evaluations/models.py MAX_LIST_ITEMS, indicators/models.py
+# MAX_INDICATOR_ROWS) posts about 1,900 fields: 5 lists × 30 entries × 5–6 fields, 60 indicator
+# rows × 18 fields, the main form and the management forms. Django's default of 1,000 refused
+# a page with more than about 250 entries.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_500
+
+# Import uploads wait for their confirmation in the app's own folder, under a name the server
+# drew and checks (evaluations/tabular.py ImportTempStorage), never in the system temp folder;
+# on shared storage when several app servers serve the admin.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "evaluations.tabular.ImportTempStorage"
+IMPORT_TMP_DIR = Path(env_str("IMPORT_TMP_DIR", str(BASE_DIR / "media" / "imports")))
 
 LOGIN_URL = "admin:login"
+# Where a login without ?next lands (Django's default, /accounts/profile/, does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Production serving. With DEBUG off every protection is on by default; each can be turned
 # off by the environment for a loopback load test (e.g. SECURE_SSL_REDIRECT=0). With DEBUG on
@@ -232,6 +270,45 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+
+def _style_hash(declarations: str) -> str:
+    """A CSP source allowing exactly this style="..." attribute value (with 'unsafe-hashes')."""
+    digest = base64.b64encode(hashlib.sha256(declarations.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+# Content-Security-Policy on every page (django-csp), so that markup that ever slipped past the
+# escaping could still not run or load anything: scripts and styles only from our own static
+# files (no inline code: the admin's scripts are files, ours are in static/), nothing from other
+# sites, no plugins, no <base> or form posts elsewhere, no framing (as X-Frame-Options: DENY).
+# Images may also be data: URLs (an image runs no script). The report preview, whose typeset
+# lines carry style attributes, widens style-src for itself only and runs no script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The one inline style a third-party admin template writes (django-simple-history's
+        # history list: style="border-top: 0"), allowed by its exact hash.
+        "style-src-attr": [UNSAFE_HASHES, _style_hash("border-top: 0")],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Replaces those directives on the report's HTML preview (review/urls.py). Its lines arrive from
+# the typesetter with their spacing in style attributes, and its page geometry and fonts in a
+# <style> element; the same HTML goes to the PDF renderer, outside any request, so it carries no
+# nonce. Both are numbers and checked font names (evaluations/reports/typesetting.py), user text
+# is escaped, and images and fonts still come only from here; the page runs no script at all.
+CONTENT_SECURITY_POLICY_REPORT_PREVIEW = {
+    "style-src": [SELF, UNSAFE_INLINE],
+    "style-src-attr": [UNSAFE_INLINE],  # a hash in the site's list would disable 'unsafe-inline'
+    "script-src": [NONE],
+}
 
 # A working day, then log in again; closing the browser ends the session too.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -34,6 +34,10 @@ GROUP_NAMES = {
     Role.ADMINISTRATOR: "系统管理员",
 }
 
+# The roles of a department account: what a 系统管理员 may give. Making an administrator (or a
+# superuser) is a superuser's decision.
+DEPARTMENT_ROLES = (Role.FILLER, Role.AUDITOR)
+
 EDITABLE_STATUSES = (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED)
 
 
@@ -59,6 +63,28 @@ def role_of(user: AnyUser) -> Role | None:
         )
     setattr(user, _ROLE_CACHE, role)
     return role
+
+
+def is_department_account(account: AbstractUser) -> bool:
+    """A 填报人员's or 审核人员's account (or one with no role yet): not a superuser, no
+    permissions of its own, no group but those two roles'. Everything else (a superuser, a
+    系统管理员, any account a superuser gave other powers) only a superuser may change."""
+    if account.is_superuser or account.user_permissions.exists():
+        return False
+    department_groups = [GROUP_NAMES[role] for role in DEPARTMENT_ROLES]
+    return not account.groups.exclude(name__in=department_groups).exists()
+
+
+def can_manage_account(user: AnyUser, account: AbstractUser) -> bool:
+    """Whether `user` may change `account` (its name, department, role, active flag, password),
+    given the permission to change accounts at all. A superuser changes any account; anyone else
+    only department accounts, and never their own: no one raises their own powers or takes
+    over an account stronger than a department's (and then acts in its name)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return user.pk != account.pk and is_department_account(account)
 
 
 def department_of(user: AnyUser) -> Department | None:

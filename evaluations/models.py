@@ -235,6 +235,14 @@ class Evaluation(models.Model):
             raise ValidationError(errors)
 
 
+# A report's size, bounded so that the largest one still renders in a request well inside the
+# server's timeout (README, "Limits"): entries per list, and characters of the whole 附件2.
+MAX_LIST_ITEMS = 30  # Liwan 2023: 13 职能, the longest list
+# Liwan 2023: 5,326 characters (11 pages); 30,000 ≈ 45 pages, rendered in about 4 s
+# (bench/report_limits.py), against REPORT_RENDER_TIMEOUT.
+REPORT_MAX_CHARACTERS = 30_000
+
+
 class OrderedItemManager(models.Manager):
     def get_by_natural_key(self, department_code: str, year: int, order: int) -> models.Model:
         return self.get(
@@ -272,6 +280,17 @@ class OrderedItem(models.Model):
 
     # Django reads natural_key.dependencies; mypy knows no attributes of functions.
     natural_key.dependencies = ["evaluations.evaluation"]  # type: ignore[attr-defined]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None and self.evaluation_id:
+            count = type(self).objects.filter(evaluation_id=self.evaluation_id).count()
+            if count >= MAX_LIST_ITEMS:
+                raise ValidationError(too_many_items(self._meta.verbose_name, count + 1))
+
+
+def too_many_items(label: object, count: int) -> str:
+    return f"“{label}”最多 {MAX_LIST_ITEMS} 项，现在有 {count} 项：请合并或精简。"
 
 
 def list_text_field(label: str, help_text: str) -> models.TextField:
@@ -393,7 +412,8 @@ class ReviewEvent(models.Model):
 
 
 class ApprovedReport(models.Model):
-    """The PDF rendered once at approval; downloads of an approved report return these bytes."""
+    """A document file rendered once at approval (附件1 and 附件2 as PDF, 附件1 as XLSX too);
+    downloads of an approved evaluation return these bytes."""
 
     class Appendix(models.IntegerChoices):
         SCORE_TABLE = 1, "附件1 自评表"
@@ -406,22 +426,23 @@ class ApprovedReport(models.Model):
         verbose_name="年度绩效自评",
     )
     appendix = models.PositiveSmallIntegerField("附件", choices=Appendix.choices)
-    pdf = models.BinaryField("PDF")
+    fmt = models.CharField("格式", max_length=8, default="pdf", help_text="pdf 或 xlsx")
+    content = models.BinaryField("文件")
     sha256 = models.CharField("SHA-256", max_length=64)
     created_at = models.DateTimeField("审定时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "审定报告"
         verbose_name_plural = "审定报告"
-        ordering = ["evaluation", "appendix"]
+        ordering = ["evaluation", "appendix", "fmt"]
         constraints = [
             models.UniqueConstraint(
-                fields=["evaluation", "appendix"], name="approvedreport_unique_appendix"
+                fields=["evaluation", "appendix", "fmt"], name="approvedreport_unique_file"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.evaluation} · {self.get_appendix_display()}"
+        return f"{self.evaluation} · {self.get_appendix_display()}（{self.fmt.upper()}）"
 
-    def pdf_bytes(self) -> bytes:
-        return bytes(self.pdf)
+    def content_bytes(self) -> bytes:
+        return bytes(self.content)

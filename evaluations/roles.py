@@ -41,16 +41,15 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     ),
     Role.ADMINISTRATOR: (
         _perms(
-            (
-                "evaluations.evaluation",
-                *EVALUATION_PARTS,
-                *REFERENCE_DATA,
-                "evaluations.membership",
-            ),
+            ("evaluations.evaluation", *EVALUATION_PARTS, *REFERENCE_DATA),
             ("view", "add", "change", "delete"),
         )
         | _perms(RECORDS, ("view",))
-        | _perms(("auth.user", "auth.group"), ("view", "add", "change"))
+        # Department accounts, their department included, only through the narrow account form
+        # (evaluations/admin.py, AccountAdmin), which changes department accounts only. No
+        # rights on groups or permissions: no way to raise anyone's powers, their own included.
+        | _perms(("auth.user",), ("view", "add", "change"))
+        | _perms(("evaluations.membership",), ("view",))
         | {"evaluations.submit_evaluation", "evaluations.review_evaluation"}
     ),
 }

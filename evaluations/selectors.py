@@ -23,11 +23,13 @@ def evaluation_for_report(*, department_code: str, year: int) -> Evaluation:
     return get_object_or_404(evaluations_for_report(), department__code=department_code, year=year)
 
 
-def approved_report(*, evaluation: Evaluation, appendix: int) -> ApprovedReport | None:
-    """The PDF stored when the evaluation was approved, if it was."""
+def approved_report(
+    *, evaluation: Evaluation, appendix: int, fmt: str = "pdf"
+) -> ApprovedReport | None:
+    """The file stored when the evaluation was approved, if it was."""
     if evaluation.status != Evaluation.Status.APPROVED:
         return None
-    return ApprovedReport.objects.filter(evaluation=evaluation, appendix=appendix).first()
+    return ApprovedReport.objects.filter(evaluation=evaluation, appendix=appendix, fmt=fmt).first()
 
 
 def evaluation_data_problems(*, evaluation: Evaluation) -> list[str]:

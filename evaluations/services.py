@@ -4,7 +4,7 @@ share one path and one set of rules."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from evaluations import access
@@ -126,17 +126,30 @@ def roles_setup() -> dict[str, int]:
     return counts
 
 
+ROLES_MISSING_MESSAGE = "角色尚未建立，请先运行 python manage.py setup_roles。"
+NOT_A_DEPARTMENT_ACCOUNT = (
+    "这不是部门账号（超级用户、系统管理员或另有权限的账号），只有超级用户可以修改。"
+)
+
+
+def role_group(role: access.Role) -> Group:
+    """The group of a role, made by `setup_roles`."""
+    group = Group.objects.filter(name=access.GROUP_NAMES[role]).first()
+    if group is None:
+        raise ValidationError(ROLES_MISSING_MESSAGE, code="roles_missing")
+    return group
+
+
 @transaction.atomic
 def department_user_create(
     *, username: str, department: Department, role: access.Role, password: str
 ) -> AbstractUser:
-    """A staff account of one department in one role (填报人员 or 审核人员)."""
+    """A staff account of one department in one role. The admin's form for 系统管理员 and the
+    `create_department_user` command offer only 填报人员 and 审核人员 (access.DEPARTMENT_ROLES)."""
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ValidationError(f"用户名 {username} 已存在。")
-    group = Group.objects.filter(name=access.GROUP_NAMES[role]).first()
-    if group is None:
-        raise ValidationError("角色尚未建立，请先运行 python manage.py setup_roles。")
+    group = role_group(role)
     user = user_model(username=username, is_staff=True)
     try:
         validate_password(password, user)
@@ -148,3 +161,37 @@ def department_user_create(
     user.groups.add(group)
     Membership.objects.create(user=user, department=department)
     return user
+
+
+@transaction.atomic
+def department_user_update(
+    *,
+    user: AbstractUser,
+    username: str,
+    department: Department,
+    role: access.Role,
+    is_active: bool,
+) -> AbstractUser:
+    """Changes a department account: its name, department, role (填报人员 or 审核人员) and whether
+    it may sign in; it stays a staff account, without other groups or permissions. Refuses any
+    account that is not a department account (access.is_department_account), as stored: a
+    superuser's, a 系统管理员's, one with other powers are a superuser's to change."""
+    if role not in access.DEPARTMENT_ROLES:
+        raise ValidationError(
+            f"部门账号的角色只能是填报人员或审核人员，不能是{access.GROUP_NAMES[role]}。"
+        )
+    current = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if not access.is_department_account(current):
+        raise PermissionDenied(NOT_A_DEPARTMENT_ACCOUNT)
+    group = role_group(role)
+    current.username = username
+    current.is_active = is_active
+    current.is_staff = True
+    current.full_clean()
+    current.save()
+    current.groups.set([group])
+    membership = Membership.objects.filter(user=current).first() or Membership(user=current)
+    membership.department = department
+    membership.full_clean()
+    membership.save()
+    return current

@@ -1,16 +1,18 @@
 """Tabular import and export for both apps, on django-import-export.
 
-- Files: `read_dataset` reads an upload's bytes (one size limit, `check_size`; XLSX's first
-  worksheet, or CSV in UTF-8 with or without BOM or in GBK as Chinese Excel saves it; empty rows
-  dropped). `FORMATS` are what the admin offers.
-- Cells: widgets that read what people type in Excel and write numbers as numbers; exports
-  neutralise spreadsheet formulas.
+- Files: `read_dataset` reads an upload's bytes (XLSX's first worksheet, or CSV in UTF-8 with
+  or without BOM or in GBK as Chinese Excel saves it; empty rows dropped) within the limits of
+  evaluations/spreadsheets.py (size, rows, columns, cell length, text). `FORMATS` are what the
+  admin offers.
+- Cells: widgets that read what people type in Excel and write numbers as numbers; exports and
+  the app's own worksheets (`write_cell`) neutralise spreadsheet formulas.
 - Resources: `DepartmentScopedResource` names departments by 部门编码 and touches only those the
   user may see. An import looks everything up once (`ImportRun`), plans each row (`RowPlan`),
   and saves the valid rows at the end, locking each evaluation's row once for all its rows. Any
   error is reported by row and column (`ImportProblem`); imports run in one transaction and
   write nothing when any row fails.
-- Admin: `ChineseImportExportMixin` and its upload form, for both apps' admins.
+- Admin: `ChineseImportExportMixin` and its forms, for both apps' admins; an upload waits for
+  its confirmation in `ImportTempStorage`, under a name the server drew and checks.
 
 The resources themselves, with their columns, are evaluations/resources.py (budget figures) and
 indicators/resources.py (indicator rows).
@@ -18,51 +20,61 @@ indicators/resources.py (indicator rows).
 
 from __future__ import annotations
 
-import csv
-import io
+import os
+import re
+import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tablib
+from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    SuspiciousFileOperation,
+    ValidationError,
+)
 from django.db import transaction
 from django.db.models import Choices, Model, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
 from import_export.formats import base_formats
-from import_export.forms import ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
+from import_export.tmp_storages import BaseStorage
 
 from evaluations import access, services
 from evaluations.models import Department, Evaluation
+from evaluations.spreadsheets import (
+    MAX_COLUMNS,
+    MAX_IMPORT_MEGABYTES,
+    MAX_ROWS,
+    ImportFileError,
+    check_size,
+    is_blank,
+    read_rows,
+)
 
-MAX_IMPORT_MEGABYTES = 5
-MAX_IMPORT_BYTES = MAX_IMPORT_MEGABYTES * 1024 * 1024
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
 # A text cell starting with one of these is a formula (or becomes one) in spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Chinese Excel saves CSV in GBK; GB18030 decodes every GBK file and a little more.
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-class ImportFileError(ValueError):
-    """The uploaded file cannot be read as a table; the message is for the user."""
-
-
-def check_size(size: int) -> None:
-    """Refuses a file over the limit, before it is read (the upload form, the command) and
-    when it is (`read_dataset`)."""
-    if size > MAX_IMPORT_BYTES:
-        raise ImportFileError(
-            f"文件大小 {size / 1024 / 1024:.1f} MB，超过上限 {MAX_IMPORT_MEGABYTES} MB："
-            "请分成几个文件导入。"
-        )
 
 
 # --- problems --------------------------------------------------------------------------------
@@ -140,53 +152,12 @@ def locked_message(evaluation: Evaluation) -> str | None:
 # --- reading files -------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("无法识别 CSV 文件的编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件。")
-
-
-def _csv_rows(data: bytes) -> list[list[object]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise ImportFileError("这不是一个 CSV 文本文件（含有二进制内容）。")
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as error:
-        raise ImportFileError(f"CSV 文件格式有误：{error}。") from None
-
-
-def _xlsx_rows(data: bytes) -> list[list[object]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # zipfile, XML and openpyxl errors alike: not a workbook
-        raise ImportFileError(
-            "无法读取 XLSX 文件：文件已损坏，或不是 Excel 工作簿（.xlsx）。"
-        ) from None
-    try:
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def read_dataset(data: bytes, *, kind: str) -> tablib.Dataset:
-    """A file's first table as a dataset: header row, then the non-empty rows.
+    """A file's first table as a dataset: header row, then the non-empty rows, read within
+    the limits of evaluations/spreadsheets.py.
 
     kind is "csv" (UTF-8 with or without BOM, or GBK) or "xlsx" (first worksheet)."""
-    check_size(len(data))
-    if not data.strip():
-        raise ImportFileError("文件是空的。")
-    rows = _csv_rows(data) if kind == "csv" else _xlsx_rows(data)
-    rows = [row for row in rows if not all(_blank(cell) for cell in row)]
+    rows = read_rows(data, kind=kind)
     if not rows:
         raise ImportFileError("文件是空的。")
     headers = [("" if cell is None else str(cell)).strip() for cell in rows[0]]
@@ -194,10 +165,9 @@ def read_dataset(data: bytes, *, kind: str) -> tablib.Dataset:
         headers.pop()
     dataset = tablib.Dataset(headers=headers)
     for number, row in enumerate(rows[1:], start=2):
-        extra = row[len(headers) :]
-        if any(not _blank(cell) for cell in extra):
+        if len(row) > len(headers):
             raise ImportFileError(f"第 {number} 行的单元格比表头多：请检查是否多了列或少了表头。")
-        dataset.append([*row[: len(headers)], *([""] * (len(headers) - len(row)))])
+        dataset.append([*row, *([""] * (len(headers) - len(row)))])
     if not len(dataset):
         raise ImportFileError("文件只有表头，没有数据行。")
     return dataset
@@ -227,7 +197,7 @@ class XLSX(base_formats.XLSX):
         return read_dataset(in_stream, kind="xlsx")
 
 
-FORMATS = [XLSX, CSV]
+FORMATS: list[type[base_formats.Format]] = [XLSX, CSV]
 
 
 def format_for_filename(name: str) -> type[base_formats.Format]:
@@ -254,6 +224,17 @@ def neutralise_formulae(dataset: tablib.Dataset) -> tablib.Dataset:
     for row in dataset:
         safe.append([neutralise(cell) for cell in row])
     return safe
+
+
+def write_cell(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
+    """The one way the app's own openpyxl code writes a value (the 附件1 XLSX; exports go
+    through `neutralise_formulae`): text is neutralised as in the exports and stored as text,
+    so that neither a formula ("=HYPERLINK(…)") nor an error code ("#N/A") typed by a user
+    becomes live in Excel; numbers stay numbers."""
+    cell = sheet.cell(row=row, column=column, value=neutralise(value))
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def plain_number(value: Decimal) -> Decimal:
@@ -313,7 +294,7 @@ class YearWidget(widgets.IntegerWidget):
 
 
 def parse_year(value: object) -> int | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     try:
         number = Decimal(str(value).strip())
@@ -338,7 +319,7 @@ class ChoiceWidget(widgets.Widget):
         self.column = column
 
     def clean(self, value, row=None, **kwargs) -> str:
-        if _blank(value):
+        if is_blank(value):
             return ""
         text = str(value).strip()
         if text not in self.by_text:
@@ -620,6 +601,95 @@ class DepartmentScopedResource(resources.ModelResource):
 # --- admin ---------------------------------------------------------------------------------
 
 
+class ImportTempStorage(BaseStorage):
+    """Where an upload waits between its preview and its confirmation: a folder of the app's
+    own (settings.IMPORT_TMP_DIR, by default media/imports/ in the project, shared by the app
+    server's workers), under a name the server drew and checks before touching anything. The
+    file is removed when the import is confirmed or its preview fails, and a preview never
+    confirmed is removed after MAX_AGE by the next upload.
+
+    django-import-export's default, TempFolderStorage, reads and deletes whatever file of the
+    system temp folder the confirm form names."""
+
+    NAME = re.compile(r"[0-9a-f]{32}")
+    MAX_AGE = timedelta(hours=2)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if self.name is not None and not self.valid_name(self.name):
+            raise SuspiciousFileOperation("导入文件名无效。")
+
+    @classmethod
+    def valid_name(cls, name: object) -> bool:
+        return isinstance(name, str) and cls.NAME.fullmatch(name) is not None
+
+    @staticmethod
+    def folder() -> Path:
+        default = Path(settings.BASE_DIR) / "media" / "imports"
+        return Path(getattr(settings, "IMPORT_TMP_DIR", default))
+
+    def path(self) -> Path:
+        if self.name is None:
+            raise SuspiciousFileOperation("导入文件名无效。")
+        return self.folder() / self.name
+
+    def save(self, data: bytes | str) -> None:
+        folder = self.folder()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.remove_expired(folder)
+        self.name = secrets.token_hex(16)
+        content = data.encode(self.encoding or "utf-8") if isinstance(data, str) else data
+        # Readable by the app's user alone; "x": never over a file that exists.
+        descriptor = os.open(self.path(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
+
+    def read(self) -> bytes | str:
+        """FileNotFoundError when the file was imported already or has expired."""
+        content = self.path().read_bytes()
+        if "b" in self.read_mode:
+            return content
+        return content.decode(self.encoding or "utf-8")
+
+    def remove(self) -> None:
+        self.path().unlink(missing_ok=True)
+
+    @classmethod
+    def remove_expired(cls, folder: Path) -> None:
+        oldest = time.time() - cls.MAX_AGE.total_seconds()
+        for entry in folder.iterdir():
+            try:
+                if cls.valid_name(entry.name) and entry.stat().st_mtime < oldest:
+                    entry.unlink(missing_ok=True)
+            except OSError:
+                continue  # removed meanwhile by another worker
+
+
+class ImportConfirmForm(ConfirmImportForm):
+    """The preview's confirmation, refused unless it names a file the server stored and a
+    format the admin offers."""
+
+    import_file_name = forms.CharField(widget=forms.HiddenInput(), strip=False)
+
+    def clean_import_file_name(self) -> str:
+        name = self.cleaned_data["import_file_name"]
+        if not ImportTempStorage.valid_name(name):
+            raise ValidationError("导入文件名无效。")
+        return name
+
+    def clean_format(self) -> str:
+        value = self.cleaned_data["format"]
+        if value not in {str(index) for index in range(len(FORMATS))}:
+            raise ValidationError("文件格式无效。")
+        return value
+
+    def clean_resource(self) -> str:
+        value = self.cleaned_data.get("resource", "")
+        if value not in ("", "0"):  # each admin has one resource
+            raise ValidationError("导入类型无效。")
+        return value
+
+
 class LimitedImportForm(ImportForm):
     """Refuses oversized and empty uploads before anything reads them."""
 
@@ -639,6 +709,9 @@ class ChineseImportExportMixin(ImportExportMixin):
 
     formats = FORMATS
     import_form_class = LimitedImportForm
+    confirm_form_class = ImportConfirmForm
+    # Also settings.IMPORT_EXPORT_TMP_STORAGE_CLASS, for any other import-export admin.
+    tmp_storage_class = ImportTempStorage
     import_template_name = "admin/tabular/import.html"
 
     def get_resource_kwargs(self, request: HttpRequest, *args, **kwargs) -> dict[str, object]:
@@ -657,7 +730,59 @@ class ChineseImportExportMixin(ImportExportMixin):
         resource = self.get_import_resource_classes(None)[0]
         context["required_columns"] = resource.REQUIRED_COLUMNS
         context["max_megabytes"] = MAX_IMPORT_MEGABYTES
+        context["max_rows"] = f"{MAX_ROWS:,}"
+        context["max_columns"] = MAX_COLUMNS
         return context
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The preview; the stored upload is removed at once unless it can be confirmed."""
+        response = super().import_action(request, **kwargs)
+        stored = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        context = getattr(response, "context_data", None) or {}
+        if stored and not context.get("confirm_form"):
+            ImportTempStorage(name=stored).remove()
+        return response
+
+    @method_decorator(require_POST)
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The confirmed import of a previewed file. A confirmation naming anything but a file
+        the server stored answers 400 and touches nothing."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        if not form.is_valid():
+            return HttpResponseBadRequest(
+                "导入请求无效：请重新上传文件。", content_type="text/plain; charset=utf-8"
+            )
+        storage = ImportTempStorage(name=form.cleaned_data["import_file_name"], read_mode="rb")
+        try:
+            data = storage.read()
+            dataset = FORMATS[int(form.cleaned_data["format"])]().create_dataset(data)
+        except FileNotFoundError:
+            return self.import_again(request, "预览已过期或已经导入：请重新上传文件。")
+        except ImportFileError as error:
+            return self.import_again(request, f"导入失败，未写入任何数据：{error}")
+        finally:
+            storage.remove()
+        result = self.process_dataset(dataset, form, request, **kwargs)
+        return self.process_result(result, request)
+
+    def import_again(self, request: HttpRequest, message: str) -> HttpResponseRedirect:
+        messages.error(request, message)
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+        )
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        """An export of the list as filtered; a filter the list does not have answers 400
+        (django-import-export lets the changelist's error through as a 500)."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest(
+                "导出条件无效：请从列表页的“导出”按钮进入。",
+                content_type="text/plain; charset=utf-8",
+            )
 
     def add_data_read_fail_error_to_form(self, form, e) -> None:
         if isinstance(e, ImportFileError):
@@ -667,10 +792,7 @@ class ChineseImportExportMixin(ImportExportMixin):
 
     def process_result(self, result, request: HttpRequest):
         if result.has_errors() or result.has_validation_errors():
-            messages.error(
+            return self.import_again(
                 request, "导入失败，未写入任何数据：文件在预览后发生了变化，请重新上传。"
-            )
-            return HttpResponseRedirect(
-                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
             )
         return super().process_result(result, request)

@@ -12,11 +12,13 @@ from evaluations.models import Evaluation
 from evaluations.tabular import ChineseImportExportMixin
 from indicators import selectors, services
 from indicators.models import (
+    MAX_INDICATOR_ROWS,
     IndicatorFramework,
     IndicatorRow,
     PrimaryIndicator,
     SecondaryIndicator,
     framework_weight_error,
+    too_many_rows,
 )
 from indicators.resources import IndicatorRowResource
 
@@ -181,6 +183,8 @@ class IndicatorRowFormSet(forms.BaseInlineFormSet):
                 raise ValidationError(f"三级指标“{name}”重复：同一自评中每个三级指标只能出现一次。")
             names.add(name)
             rows.append(form.instance)
+        if len(rows) > MAX_INDICATOR_ROWS:
+            raise ValidationError(too_many_rows(len(rows)))
         super().clean()
         if any(self.errors):
             return
@@ -201,6 +205,7 @@ class IndicatorRowInline(admin.TabularInline):
 
     model = IndicatorRow
     formset = IndicatorRowFormSet
+    max_num = MAX_INDICATOR_ROWS
     fields = (
         "order",
         "secondary",
@@ -222,8 +227,13 @@ class IndicatorRowInline(admin.TabularInline):
     verbose_name_plural = "附件1 · 绩效指标（得分由系统计算）"
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
-        models.DecimalField: {"widget": forms.NumberInput(attrs={"style": "width: 6em"})},
+        # Narrow figures (indicators/indicator-rows.css: no inline style under the site's
+        # Content-Security-Policy).
+        models.DecimalField: {"widget": forms.NumberInput(attrs={"class": "indicator-figure"})},
     }
+
+    class Media:
+        css = {"all": ["indicators/indicator-rows.css"]}
 
     @admin.display(description="得分")
     def score_display(self, obj: IndicatorRow) -> str:

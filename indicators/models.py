@@ -190,6 +190,14 @@ class IndicatorRowManager(models.Manager["IndicatorRow"]):
         )
 
 
+# Rows of one evaluation's 附件1: Liwan 2023 has 8, a large department a few dozen.
+MAX_INDICATOR_ROWS = 60
+
+
+def too_many_rows(count: int) -> str:
+    return f"每份自评最多 {MAX_INDICATOR_ROWS} 个三级指标，现在有 {count} 个：请合并或精简。"
+
+
 class IndicatorRow(models.Model):
     """One 三级指标 of an evaluation, as it appears in the 附件1 自评表."""
 
@@ -316,6 +324,10 @@ class IndicatorRow(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        if self.pk is None and self.evaluation_id:
+            count = IndicatorRow.objects.filter(evaluation_id=self.evaluation_id).count()
+            if count >= MAX_INDICATOR_ROWS:
+                raise ValidationError(too_many_rows(count + 1))
         if self.secondary_id and self.evaluation_id:
             framework_year = self.secondary.primary.framework.year
             if framework_year != self.evaluation.year:

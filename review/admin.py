@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from evaluations import access, figures, services
 from evaluations.formsets import should_delete
 from evaluations.lists import ORDERED_LISTS, OrderedList
-from evaluations.models import Evaluation, OrderedItem
+from evaluations.models import MAX_LIST_ITEMS, Evaluation, OrderedItem, too_many_items
 from evaluations.resources import EvaluationBudgetResource
 from evaluations.tabular import ChineseImportExportMixin
 from indicators import selectors as indicator_selectors
@@ -31,9 +31,18 @@ from review import services as review_services
 
 class OrderedItemFormSet(forms.BaseInlineFormSet):
     """Rejects two rows with the same 序号 in one save, naming the number (before Django's
-    generic duplicate check, whose message names the field's code instead)."""
+    generic duplicate check, whose message names the field's code instead), and more than
+    MAX_LIST_ITEMS entries."""
 
     def clean(self) -> None:
+        kept = [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk)
+            and not (self.can_delete and should_delete(self, form))
+        ]
+        if len(kept) > MAX_LIST_ITEMS:
+            raise ValidationError(too_many_items(self.model._meta.verbose_name, len(kept)))
         seen: set[int] = set()
         for form in self.forms:
             if not form.has_changed() and not form.instance.pk:
@@ -72,6 +81,7 @@ class EvaluationPartPermissions:
 
 
 class OrderedItemInlineMixin(EvaluationPartPermissions):
+    max_num: int | None = MAX_LIST_ITEMS
     formset: type[forms.BaseInlineFormSet] = OrderedItemFormSet
     extra = 0
     formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
@@ -111,11 +121,24 @@ class ScopedIndicatorRowInline(EvaluationPartPermissions, IndicatorRowInline):
     pass
 
 
+# The change page always sends the version it was loaded at; a post without it did not come from
+# the page (or was tampered with) and could overwrite newer data unchecked, so it is refused.
+MISSING_VERSION_MESSAGE = (
+    "缺少页面的版本信息，无法确认这份自评在您打开页面后是否已被他人修改，本次没有保存。"
+    "请刷新页面后重新填写。"
+)
+
+
 class EvaluationForm(forms.ModelForm):
     """Carries the version the page was loaded at, so a save based on stale data is refused
-    instead of overwriting someone else's newer changes."""
+    instead of overwriting someone else's newer changes. Required on the change page; the add
+    page has no version yet."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"required": MISSING_VERSION_MESSAGE, "invalid": MISSING_VERSION_MESSAGE},
+    )
 
     class Meta:
         model = Evaluation
@@ -125,6 +148,7 @@ class EvaluationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+            self.fields["loaded_version"].required = True
 
     # The evaluation's row as locked and checked by clean(): every write of this save passes
     # it on, so the save takes one lock.
@@ -134,10 +158,13 @@ class EvaluationForm(forms.ModelForm):
         super().clean()
         cleaned = self.cleaned_data
         if self.instance.pk:
+            if self.has_error("loaded_version"):
+                # A hidden field's error would show nowhere on the page: stated above the form.
+                raise ValidationError(MISSING_VERSION_MESSAGE, code="missing_version")
             # Locks the row for the rest of the admin's transaction: a concurrent save waits,
             # then sees the new version and is refused here.
             self.locked = services.evaluation_check_editable(
-                evaluation_id=self.instance.pk, expected_version=cleaned.get("loaded_version")
+                evaluation_id=self.instance.pk, expected_version=cleaned["loaded_version"]
             )
         return cleaned
 

@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from evaluations import access, selectors
-from evaluations.models import ApprovedReport, Evaluation
+from evaluations.models import REPORT_MAX_CHARACTERS, ApprovedReport, Evaluation
+from evaluations.reports import document as report_document
 from evaluations.reports import report
 from indicators import selectors as indicator_selectors
 from indicators.reports import appendix1
@@ -92,6 +93,10 @@ def document_evaluation(document: Document, *, department_code: str, year: int) 
     return get_object_or_404(document.queryset(), department__code=department_code, year=year)
 
 
+class DocumentTooLarge(Exception):
+    """A report over REPORT_MAX_CHARACTERS: not rendered (it could outlast the request)."""
+
+
 @dataclass(frozen=True)
 class Rendition:
     """One format of one document of one evaluation, not yet rendered: `content()` renders it
@@ -103,15 +108,31 @@ class Rendition:
     content: Callable[[], bytes]
 
 
+def stored(document: Document, evaluation: Evaluation, fmt: str) -> Rendition | None:
+    """The file stored when the evaluation was approved, if it was."""
+    approved = selectors.approved_report(evaluation=evaluation, appendix=document.appendix, fmt=fmt)
+    if approved is None:
+        return None
+    return Rendition(
+        document.filename(evaluation, fmt),
+        document.formats[fmt].content_type,
+        approved.sha256,
+        approved.content_bytes,
+    )
+
+
 def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> Rendition:
-    """An approved evaluation's PDFs are the bytes stored at approval; anything else comes from
-    the cache under a key of its content, rendered on a miss."""
+    """An approved evaluation's files are the bytes stored at approval; anything else comes
+    from the cache under a key of its content, rendered on a miss."""
+    approved = stored(document, evaluation, fmt)
+    if approved is not None:
+        return approved
     rendering = document.formats[fmt]
     filename = document.filename(evaluation, fmt)
-    if fmt == "pdf":
-        stored = selectors.approved_report(evaluation=evaluation, appendix=document.appendix)
-        if stored is not None:
-            return Rendition(filename, rendering.content_type, stored.sha256, stored.pdf_bytes)
+    if document is REPORT:
+        characters = report_document.report_characters(report_document.report_blocks(evaluation))
+        if characters > REPORT_MAX_CHARACTERS:
+            raise DocumentTooLarge(report_document.too_long(characters))
     source = document.source(evaluation)
     key = f"{document.key}.{fmt}:{document.content_key(source)}"
 
@@ -125,14 +146,14 @@ def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> R
     return Rendition(filename, rendering.content_type, key, content)
 
 
-def render_for_approval(*, department_code: str, year: int) -> dict[int, bytes]:
-    """Every document's PDF rendered afresh from the database, by appendix: what approval
-    stores. Called outside the row lock (a render takes about a second)."""
-    return {
-        document.appendix: document.formats["pdf"].render(
-            document.source(
-                document_evaluation(document, department_code=department_code, year=year)
-            )
+def render_for_approval(*, department_code: str, year: int) -> dict[tuple[int, str], bytes]:
+    """Every file of every document rendered afresh from the database, by (appendix, format):
+    what approval stores. Called outside the row lock (a render takes about a second)."""
+    files = {}
+    for document in DOCUMENTS.values():
+        source = document.source(
+            document_evaluation(document, department_code=department_code, year=year)
         )
-        for document in DOCUMENTS.values()
-    }
+        for fmt, rendering in document.formats.items():
+            files[document.appendix, fmt] = rendering.render(source)
+    return files

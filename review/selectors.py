@@ -6,7 +6,8 @@ from datetime import datetime
 
 from evaluations import selectors as evaluation_selectors
 from evaluations.lists import ORDERED_LISTS
-from evaluations.models import Evaluation
+from evaluations.models import REPORT_MAX_CHARACTERS, Evaluation
+from evaluations.reports import document
 from indicators import selectors as indicator_selectors
 from indicators.models import IndicatorRow
 
@@ -14,10 +15,15 @@ from indicators.models import IndicatorRow
 def evaluation_problems(*, evaluation: Evaluation) -> list[str]:
     """Everything that stands between an evaluation and submission for review, in the order of
     the report; empty when it may be submitted."""
-    return [
+    problems = [
         *evaluation_selectors.evaluation_data_problems(evaluation=evaluation),
         *indicator_selectors.evaluation_completeness_problems(evaluation=evaluation),
     ]
+    loaded = evaluation_selectors.evaluations_for_report().get(pk=evaluation.pk)
+    characters = document.report_characters(document.report_blocks(loaded))
+    if characters > REPORT_MAX_CHARACTERS:
+        problems.append(document.too_long(characters))
+    return problems
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def evaluation_transition(
     approval never stores documents of data that changed meanwhile.
     """
     comment = comment.strip()
-    rendered: dict[int, bytes] = {}
+    rendered: dict[tuple[int, str], bytes] = {}
     if action == "approve":
         before = Evaluation.objects.select_related("department").get(pk=evaluation_id)
         _check_transition(evaluation=before, user=user, action=action, comment=comment)
@@ -79,12 +79,13 @@ def evaluation_transition(
             problems = selectors.evaluation_problems(evaluation=evaluation)
             if problems:
                 raise ValidationError(problems, code="incomplete")
-        for appendix, pdf_bytes in rendered.items():
+        for (appendix, fmt), content in rendered.items():
             ApprovedReport.objects.create(
                 evaluation=evaluation,
                 appendix=appendix,
-                pdf=pdf_bytes,
-                sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+                fmt=fmt,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
             )
         _, target = TRANSITIONS[action]
         event = ReviewEvent(

@@ -1,13 +1,21 @@
+from csp.decorators import csp_replace
+from django.conf import settings
 from django.urls import path
 
 from review import views
 
 app_name = "reports"
 
+# The preview's own Content-Security-Policy (settings.CONTENT_SECURITY_POLICY_REPORT_PREVIEW).
+# django-csp types a view as taking the request alone, hence the ignore.
+report_preview = csp_replace(settings.CONTENT_SECURITY_POLICY_REPORT_PREVIEW)(
+    views.document_preview  # type: ignore[arg-type]
+)
+
 urlpatterns = [
     path(
         "<slug:department_code>/<year:year>/",
-        views.document_preview,
+        report_preview,
         {"document": "report"},
         name="report_preview",
     ),

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,10 +12,16 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from evaluations.models import Evaluation
-from evaluations.reports.pdf import RenderError
+from evaluations.reports.pdf import RenderError, render_deadline
 from review import documents
 
 logger = logging.getLogger(__name__)
+
+
+def disposition(filename: str, *, attachment: bool) -> str:
+    """The Content-Disposition of a file under its Chinese name (RFC 6266/5987)."""
+    value = content_disposition_header(as_attachment=attachment, filename=filename)
+    return value or ("attachment" if attachment else "inline")  # None only without a name
 
 
 def file_download(
@@ -36,9 +43,7 @@ def file_download(
     if etag is not None:
         response["ETag"] = etag
     # django-stubs types the header as optional; it is None only inline without a file name.
-    response["Content-Disposition"] = content_disposition_header(  # type: ignore[assignment]
-        as_attachment=True, filename=filename
-    )
+    response["Content-Disposition"] = disposition(filename, attachment=True)
     # Logged-in content: browsers may keep it but must ask again (and get 304) each time.
     patch_cache_control(response, private=True, no_cache=True)
     return response
@@ -66,11 +71,17 @@ def render_failed(request: HttpRequest, evaluation: Evaluation, document: str) -
 def document_preview(
     request: HttpRequest, department_code: str, year: int, document: str
 ) -> HttpResponse:
-    """The document as HTML, laid out as it prints."""
+    """The document as HTML, laid out as it prints; for an approved evaluation, the PDF stored
+    at approval, shown in the browser (what was approved, whatever changed since)."""
     kind = documents.DOCUMENTS[document]
     evaluation = documents.document_evaluation_for_user(
         kind, request.user, department_code=department_code, year=year
     )
+    stored = documents.stored(kind, evaluation, "pdf")
+    if stored is not None:
+        response = HttpResponse(stored.content(), content_type=stored.content_type)
+        response["Content-Disposition"] = disposition(stored.filename, attachment=False)
+        return response
     return HttpResponse(kind.html(kind.source(evaluation)))
 
 
@@ -85,14 +96,18 @@ def document_download(
     evaluation = documents.document_evaluation_for_user(
         kind, request.user, department_code=department_code, year=year
     )
-    rendition = documents.rendition(kind, evaluation, fmt)
     try:
-        return file_download(
-            request,
-            filename=rendition.filename,
-            content=rendition.content,
-            content_type=rendition.content_type,
-            etag=rendition.etag,
-        )
+        rendition = documents.rendition(kind, evaluation, fmt)
+    except documents.DocumentTooLarge as error:
+        return render(request, "500.html", {"message": str(error)}, status=422)
+    try:
+        with render_deadline(settings.REPORT_RENDER_TIMEOUT):
+            return file_download(
+                request,
+                filename=rendition.filename,
+                content=rendition.content,
+                content_type=rendition.content_type,
+                etag=rendition.etag,
+            )
     except RenderError:
         return render_failed(request, evaluation, kind.title)

@@ -75,3 +75,11 @@ def make_user(roles):
         return client
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def import_folder(settings, tmp_path):
+    """Uploads waiting for their confirmation (evaluations.tabular.ImportTempStorage) go to the
+    test's own folder, not the project's media/imports/."""
+    settings.IMPORT_TMP_DIR = tmp_path / "imports"
+    return settings.IMPORT_TMP_DIR

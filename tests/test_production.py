@@ -1,8 +1,11 @@
 """Production serving (issue 5 §4): deploy checks, HTTPS settings, login throttling, sessions and
 static files under gunicorn."""
 
+import base64
+import hashlib
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -16,6 +19,8 @@ from typing import NamedTuple
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.template import loader
 from django.urls import reverse
 
 from config.settings import client_ip_behind_proxy
@@ -221,6 +226,116 @@ def test_a_session_lasts_eight_hours_and_ends_when_the_browser_closes(client, tw
     assert cookie["httponly"] is True
 
 
+def test_logging_in_without_next_lands_on_the_admin_index(client, two_staff_users):
+    response = client.post(
+        reverse("admin:login"), {"username": "zhang", "password": "right-pw-zhang"}, follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("admin:index"), 302)]
+    assert response.status_code == 200
+    assert "填报与审核" in response.text
+
+
+# Content-Security-Policy ----------------------------------------------------------------------
+
+SITE_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def policy_of(header: str) -> dict[str, list[str]]:
+    """The directives of a Content-Security-Policy header (django-csp writes them in any order)."""
+    directives = [part.split() for part in header.split(";") if part.strip()]
+    return {name: sources for name, *sources in directives}
+
+
+def test_the_login_page_carries_the_site_policy(client, db):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 200
+    assert policy_of(response["Content-Security-Policy"]) == SITE_POLICY
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "admin:index",
+        "admin:evaluations_evaluation_changelist",
+        "admin:evaluations_evaluation_change",
+        "admin:evaluations_evaluation_import",
+        "admin:evaluations_evaluation_history",
+    ],
+)
+def test_admin_pages_carry_the_site_policy(staff_client, evaluation, page):
+    args = [evaluation.pk] if page.endswith(("_change", "_history")) else []
+
+    response = staff_client.get(reverse(page, args=args))
+
+    assert response.status_code == 200
+    assert policy_of(response["Content-Security-Policy"]) == SITE_POLICY
+
+
+def test_the_report_preview_allows_its_inline_styles_and_no_script(staff_client, evaluation):
+    response = staff_client.get(
+        reverse("reports:report_preview", args=[evaluation.department.code, evaluation.year])
+    )
+
+    assert response.status_code == 200
+    assert policy_of(response["Content-Security-Policy"]) == {
+        **SITE_POLICY,
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "script-src": ["'none'"],
+    }
+
+
+def test_the_one_hashed_inline_style_is_the_one_the_history_page_writes():
+    """django-simple-history's history list writes one style attribute; the site policy allows
+    exactly it by its hash. An upgrade that changes it fails here, not silently in browsers."""
+    template = loader.get_template("simple_history/object_history_list.html")
+    styles = set(re.findall(r'style="([^"]*)"', Path(template.origin.name).read_text()))
+    allowed = SITE_POLICY["style-src-attr"][1:]
+
+    assert styles == {"border-top: 0"}
+    assert allowed == [
+        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(b"border-top: 0").digest()).decode())
+    ]
+
+
+# The site policy allows no inline script or style, so our templates hold none. The documents'
+# templates are exempt: WeasyPrint reads them, and the report's is also the preview, which has
+# its own policy (above).
+PDF_TEMPLATES = {"reports/evaluation_report.html", "indicators/appendix1.html"}
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\son[a-z]+\s*=|\sstyle\s*=", re.I)
+
+
+def test_no_template_of_ours_has_an_inline_script_style_or_event_handler():
+    templates = PROJECT / "templates"
+    found = {
+        str(path.relative_to(templates)): INLINE_CODE.findall(path.read_text())
+        for path in templates.rglob("*.html")
+        if str(path.relative_to(templates)) not in PDF_TEMPLATES
+    }
+
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_the_error_page_takes_its_style_from_a_static_file():
+    page = loader.render_to_string("500.html")
+
+    assert "<style" not in page
+    assert '<link rel="stylesheet" href="/static/selfeval/error-page.css">' in page
+    assert finders.find("selfeval/error-page.css") is not None
+
+
 # Static files under gunicorn -----------------------------------------------------------------
 
 
@@ -299,4 +414,5 @@ def test_gunicorn_serves_the_collected_static_files_and_the_login_page(tmp_path)
     assert gzipped.headers["Content-Encoding"] == "gzip"
     assert login.status == 200
     assert "部门整体支出绩效自评" in login.body.decode()
+    assert policy_of(login.headers["Content-Security-Policy"]) == SITE_POLICY
     assert "GET /static/evaluations/report.css" in access_log

@@ -8,7 +8,7 @@ only what the department wrote.
 from collections.abc import Iterable, Iterator
 
 from evaluations import figures
-from evaluations.models import Evaluation, OrderedText
+from evaluations.models import REPORT_MAX_CHARACTERS, Evaluation, OrderedText
 from evaluations.reports.blocks import Block
 
 ATTACHMENT_LABEL = "附件 2"
@@ -51,6 +51,18 @@ def budget_sentences(evaluation: Evaluation) -> list[str]:
         f"项目支出 {amount(e.project_expenditure)} 万元。"
         f"年末结转和结余 {amount(e.carryover_balance)} 万元。",
     ]
+
+
+def report_characters(blocks: list[Block]) -> int:
+    """The length of a report's text, what REPORT_MAX_CHARACTERS bounds."""
+    return sum(len(block.text) for block in blocks)
+
+
+def too_long(characters: int) -> str:
+    return (
+        f"自评报告正文共 {characters:,} 字，超过上限 {REPORT_MAX_CHARACTERS:,} 字（约 45 页）："
+        "请精简后再提交或下载。"
+    )
 
 
 def report_blocks(evaluation: Evaluation) -> list[Block]:

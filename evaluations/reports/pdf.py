@@ -13,16 +13,23 @@ to font files under the system font directories.
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import mimetypes
-from collections.abc import Sequence
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .typesetting import DEFAULT_FONTS, checked_family
 
@@ -117,64 +124,102 @@ class InstalledFontFetcher(_LocalFetcher):
         return _font_path(url)
 
 
-# Whole CJK font files are 5–27 MB (Fandol 5.6–7.8 MB, Noto CJK 19–27 MB); a report's subset of
-# one is a few hundred KB.
-WHOLE_FONT_MIN_BYTES = 2 * 1024 * 1024
+def _checksum(data: bytes) -> int:
+    """The OpenType checksum: the sum of big-endian uint32 words, zero-padded."""
+    words = array.array("I", data + bytes(-len(data) % 4))
+    if sys.byteorder == "little":
+        words.byteswap()
+    return sum(words) & 0xFFFFFFFF
 
 
-def _install_font_data_cache() -> None:
-    """Keep each embedded font file's bytes between renders.
+def normalized_sfnt(data: bytes) -> bytes:
+    """A TrueType/OpenType font made the same whatever run produced it: the padding after each
+    table zeroed, the head table's `modified` date set to its `created` date, and the checksums
+    that depend on them recomputed. fontTools, which re-saves colour (emoji) fonts, stamps
+    `modified` with the time, and padding is not guaranteed to be zero: the same subset came out
+    with different bytes, and the PDF with it, though the tables were identical."""
+    if len(data) < 12 or data[:4] not in (b"\x00\x01\x00\x00", b"OTTO", b"true"):
+        return data
+    font = bytearray(data)
+    (count,) = struct.unpack_from(">H", font, 4)
+    head_record = None
+    for k in range(count):
+        record = 12 + 16 * k
+        tag, _, offset, length = struct.unpack_from(">4sIII", font, record)
+        end = offset + length
+        padding = max(0, min(-end % 4, len(font) - end))
+        font[end : end + padding] = bytes(padding)
+        if tag == b"head" and length >= 36:
+            head_record = record
+    if head_record is None:
+        return bytes(font)
+    _, _, head, length = struct.unpack_from(">4sIII", font, head_record)
+    font[head + 28 : head + 36] = font[head + 20 : head + 28]  # modified := created
+    struct.pack_into(">I", font, head + 8, 0)  # checkSumAdjustment, left out of the sums
+    struct.pack_into(">I", font, head_record + 4, _checksum(bytes(font[head : head + length])))
+    adjustment = (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF
+    struct.pack_into(">I", font, head + 8, adjustment)
+    return bytes(font)
 
-    WeasyPrint copies the whole font file out of HarfBuzz for every font of
-    every render (about 100 MB for the CJK collections, a third of a warm
-    render) and then subsets from the HarfBuzz face anyway. The files stay
-    memory-mapped by the cached FontConfiguration, so the address and length
-    of a face's blob identify the file; a hit is checked against the file's
-    first bytes. Costs the size of the fonts in resident memory (WeasyPrint
-    70.0 is pinned in pyproject.toml; the patch is skipped if the hook moved).
-    """
+
+def _install_deterministic_subsets() -> None:
+    """Pass every font WeasyPrint embeds through normalized_sfnt once it has been cleaned
+    (subset by HarfBuzz; for colour fonts re-saved by fontTools, which stamps the time). A
+    guarded wrap of a WeasyPrint 70.0 method, which pyproject.toml pins; skipped if it moved."""
     import weasyprint.pdf.fonts as pdf_fonts
-    from weasyprint.text.ffi import ffi, harfbuzz
 
-    original = getattr(pdf_fonts, "get_hb_object_data", None)
-    if original is None or getattr(original, "_report_cached", False):
+    font_class = getattr(pdf_fonts, "Font", None)
+    original = getattr(font_class, "clean", None)
+    if font_class is None or original is None or getattr(original, "normalized", False):
         return
-    cache: dict[tuple[int, int], tuple[bytes, bytes]] = {}
 
-    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is not None:
-            return original(hb_object, ot_color, glyph)
-        blob = harfbuzz.hb_face_reference_blob(hb_object)
-        try:
-            length = ffi.new("unsigned int *")
-            data = harfbuzz.hb_blob_get_data(blob, length)
-            size = length[0]
-            key = (int(ffi.cast("uintptr_t", data)), size)
-            head = bytes(ffi.buffer(data, min(size, 64)))
-        finally:
-            harfbuzz.hb_blob_destroy(blob)
-        if size < WHOLE_FONT_MIN_BYTES:
-            # Subset fonts come through here too, in freshly allocated blobs whose address
-            # may be reused by the next subset: never cache those.
-            return original(hb_object)
-        hit = cache.get(key)
-        if hit is None or hit[0] != head:
-            if len(cache) >= 8:
-                cache.clear()
-            hit = cache[key] = (head, original(hb_object))
-        return hit[1]
+    def clean(self: Any, to_unicode: Any, hinting: Any) -> None:
+        original(self, to_unicode, hinting)
+        self.file_content = normalized_sfnt(self.file_content)
 
-    # The marker read above; mypy knows no attributes of functions.
-    get_hb_object_data._report_cached = True  # type: ignore[attr-defined]
-    pdf_fonts.get_hb_object_data = get_hb_object_data
+    clean.normalized = True  # type: ignore[attr-defined]  # the marker read above
+    font_class.clean = clean
 
 
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
-    # Building the fontconfig state is the slowest part of a cold render; one
-    # per process serves every report.
-    _install_font_data_cache()
+    # Building the fontconfig state is the slowest part of a cold render; one per process
+    # serves every report (renders take turns through _RENDER_LOCK, so it is never shared by
+    # two renders at once).
+    _install_deterministic_subsets()
     return FontConfiguration()
+
+
+# Pango, fontconfig and HarfBuzz state is not safe to share between threads: two renders at
+# once in one process (runserver's threads, two approvals) crashed it or gave a wrong PDF.
+# Renders take turns; process workers (gunicorn) render in parallel.
+_RENDER_LOCK = threading.Lock()
+
+
+class RenderTimeout(RenderError):
+    """A render ran past its `render_deadline`."""
+
+
+@contextmanager
+def render_deadline(seconds: float | None) -> Iterator[None]:
+    """Raise RenderTimeout inside a render that runs longer than `seconds` from here, so a web
+    worker answers with the Chinese error page before the server's own timeout kills it. A timer signal only reaches
+    the main thread: elsewhere (runserver's threads) the render runs without a deadline."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if not seconds or not in_main_thread or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RenderTimeout(f"the render took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @lru_cache(maxsize=8)
@@ -195,9 +240,25 @@ def render_pdf(
 ) -> bytes:
     """Render the report HTML to PDF bytes with embedded, subset fonts.
 
-    latin_fonts must match the "latin" role of the fonts given to the template.
-    Raises RenderError, with WeasyPrint's error as its cause, when the render fails.
+    latin_fonts must match the "latin" role of the fonts given to the template. The same HTML
+    gives the same bytes, every time. Raises RenderError, with WeasyPrint's error as its cause,
+    when the render fails (RenderTimeout past a `render_deadline`).
     """
+    with _RENDER_LOCK:
+        return _render(
+            html, title=title, author=author, lang=lang, created=created, latin_fonts=latin_fonts
+        )
+
+
+def _render(
+    html: str,
+    *,
+    title: str,
+    author: str,
+    lang: str,
+    created: dt.datetime | None,
+    latin_fonts: Sequence[str],
+) -> bytes:
     try:
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticURLFetcher()).render(
             stylesheets=[_latin_face(tuple(latin_fonts))],
@@ -212,5 +273,8 @@ def render_pdf(
         meta.created = when
         meta.modified = when
         return document.write_pdf()
-    except Exception as error:
+    except RenderTimeout:
+        raise
+    # A refused URL raises FatalURLFetchingError, a BaseException.
+    except (Exception, FatalURLFetchingError) as error:
         raise RenderError(f"{title}: {type(error).__name__}: {error}") from error

@@ -28,7 +28,7 @@ from evaluations.reports import pdf
 from evaluations.reports.document import paragraphs
 from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
-from evaluations.tabular import plain_number
+from evaluations.tabular import plain_number, write_cell
 from indicators.selectors import Scorecard, appendix_scorecard
 
 if TYPE_CHECKING:
@@ -257,8 +257,9 @@ def appendix1_pdf(table: Appendix1) -> bytes:
 
 
 def appendix1_xlsx(table: Appendix1) -> bytes:
-    """The same table as a worksheet: merged cells as in the PDF, numbers as numbers, and a page
-    setup that prints it like the PDF."""
+    """The same table as a worksheet: merged cells as in the PDF, numbers as numbers, text
+    that a spreadsheet would run as a formula neutralised (`write_cell`), and a page setup that
+    prints it like the PDF."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -274,7 +275,7 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
     def put(
         row: int, column: int, value: object, *, span: int = 1, down: int = 1, bold: bool = False
     ) -> None:
-        cell = sheet.cell(row=row, column=column, value=value)
+        cell = write_cell(sheet, row, column, value)
         cell.alignment = left if isinstance(value, str) and len(value) > 20 else wrap
         cell.font = Font(bold=bold)
         if span > 1 or down > 1:
@@ -288,7 +289,7 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
             for c in range(column, column + span):
                 sheet.cell(row=r, column=c).border = border
 
-    sheet.cell(row=1, column=1, value=ATTACHMENT_LABEL).font = Font(bold=True)
+    write_cell(sheet, 1, 1, ATTACHMENT_LABEL).font = Font(bold=True)
     put(2, 1, table.title, span=width, bold=True)
     put(3, 1, "部门名称", span=2, bold=True)
     put(3, 3, table.department, span=5)

@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -28,6 +28,22 @@ def test_setup_roles_creates_the_three_groups_and_running_it_again_changes_nothi
     assert permissions_by_group() == first
     assert "review_evaluation" in first["审核人员"] and "change_evaluation" not in first["审核人员"]
     assert "submit_evaluation" in first["填报人员"] and "review_evaluation" not in first["填报人员"]
+
+
+def test_an_administrator_manages_accounts_but_no_groups_or_permissions_even_after_an_upgrade():
+    call_command("setup_roles", stdout=StringIO())
+    # What earlier versions gave the 系统管理员: the right to change groups.
+    Group.objects.get(name="系统管理员").permissions.add(
+        *Permission.objects.filter(content_type__app_label="auth", codename__endswith="_group")
+    )
+
+    call_command("setup_roles", stdout=StringIO())
+
+    administrator = permissions_by_group()["系统管理员"]
+    assert {"view_user", "add_user", "change_user"} <= administrator
+    assert "delete_user" not in administrator
+    assert {p for p in administrator if p.endswith("_membership")} == {"view_membership"}
+    assert not {p for p in administrator if p.endswith(("_group", "_permission"))}
 
 
 def test_create_department_user_reads_the_password_from_a_file(department, tmp_path):

@@ -88,3 +88,16 @@ def test_the_csv_export_is_utf8_with_bom_and_imports_back_unchanged(staff_client
 def test_an_export_holds_only_the_departments_the_user_may_see(dangerous_row):
     assert len(IndicatorRowResource(department_codes=None).export()) == 1
     assert len(IndicatorRowResource(department_codes={"another-dept"}).export()) == 0
+
+
+def test_the_xlsx_export_imports_back_unchanged(staff_client, dangerous_row):
+    response = staff_client.post(EXPORT_URL, export_post(XLSX))
+
+    dataset = read_dataset(response.content, kind="xlsx")
+    result = IndicatorRowResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["update"] == 1
+    dangerous_row.refresh_from_db()
+    assert dangerous_row.name == '=HYPERLINK("http://example.com","点击")'
+    assert (dangerous_row.unit, dangerous_row.target) == ("@", Decimal("-5"))
+    assert IndicatorRow.objects.count() == 1

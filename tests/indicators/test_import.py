@@ -55,7 +55,7 @@ def test_the_import_page_states_the_columns_formats_and_limit(staff_client):
     page = staff_client.get(IMPORT_URL).content.decode()
 
     assert "部门编码、年度、一级指标、二级指标、三级指标、计量单位、指标性质" in page
-    assert "支持 XLSX 和 CSV（UTF-8 或 GBK 编码），文件不超过 5 MB" in page
+    assert "支持 XLSX 和 CSV（UTF-8 或 GBK 编码），文件不超过 5 MB、5,000 行数据、30 列。" in page
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def change_data(evaluation: Evaluation, rows: list[dict[str, object]], **overrides):
-    data = evaluation_form_data(evaluation.department, **overrides)
+    """What the change page posts: with the version it was loaded at, as the page sends it."""
+    data = evaluation_form_data(
+        evaluation.department, loaded_version=evaluation.version, **overrides
+    )
     existing = list(evaluation.indicator_rows.all())
     data.update(
         {

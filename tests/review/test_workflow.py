@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from evaluations import services
 from evaluations.factories import EvaluationFactory
-from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
+from evaluations.models import ApprovedReport, Department, Evaluation, ReviewEvent
 from review import services as review_services
 from tests.helpers import change_form_data
 
@@ -89,7 +89,7 @@ def test_a_returned_evaluation_is_corrected_and_resubmitted_and_each_step_is_rec
     assert "请补充主要工作成效。" in page.content.decode()
 
 
-def test_approval_stores_both_pdfs_and_later_downloads_return_exactly_those_bytes(
+def test_approval_stores_both_pdfs_and_the_xlsx_and_later_downloads_return_exactly_those_bytes(
     filler, auditor, evaluation_ready
 ):
     code = evaluation_ready.department.code
@@ -97,22 +97,29 @@ def test_approval_stores_both_pdfs_and_later_downloads_return_exactly_those_byte
     transition(auditor, evaluation_ready, "approve")
 
     stored = {
-        r.appendix: bytes(r.pdf) for r in ApprovedReport.objects.filter(evaluation=evaluation_ready)
+        (r.appendix, r.fmt): bytes(r.content)
+        for r in ApprovedReport.objects.filter(evaluation=evaluation_ready)
     }
-    assert set(stored) == {1, 2}
+    assert set(stored) == {(1, "pdf"), (1, "xlsx"), (2, "pdf")}
     for report in ApprovedReport.objects.filter(evaluation=evaluation_ready):
-        assert report.sha256 == hashlib.sha256(bytes(report.pdf)).hexdigest()
+        assert report.sha256 == hashlib.sha256(bytes(report.content)).hexdigest()
 
-    # Whatever happens afterwards (here a change behind the application's back) the
-    # downloads stay the approved bytes.
+    # Whatever happens afterwards (here a change behind the application's back, and a renamed
+    # department) the downloads stay the approved bytes.
     Evaluation.objects.filter(pk=evaluation_ready.pk).update(conclusion_summary="事后改动")
     evaluation_ready.departmentfunctions.update(text="事后改动的职能")
+    Department.objects.filter(pk=evaluation_ready.department_id).update(full_name="改名后的部门")
     report = auditor.get(reverse("reports:report_pdf", args=[code, 2023]))
     table = auditor.get(reverse("reports:appendix1_pdf", args=[code, 2023]))
+    sheet = auditor.get(reverse("reports:appendix1_xlsx", args=[code, 2023]))
+    preview = auditor.get(reverse("reports:report_preview", args=[code, 2023]))
 
-    assert report.content == stored[2]
-    assert table.content == stored[1]
-    assert report["ETag"] == f'"{hashlib.sha256(stored[2]).hexdigest()}"'
+    assert report.content == stored[2, "pdf"]
+    assert table.content == stored[1, "pdf"]
+    assert sheet.content == stored[1, "xlsx"]
+    assert preview.content == stored[2, "pdf"]  # the preview shows what was approved
+    assert preview["Content-Disposition"].startswith("inline")
+    assert report["ETag"] == f'"{hashlib.sha256(stored[2, "pdf"]).hexdigest()}"'
 
 
 def test_an_approved_evaluation_cannot_be_edited_by_anyone(
@@ -136,7 +143,7 @@ def test_a_second_approval_of_the_same_evaluation_is_refused(filler, auditor, ev
         review_services.evaluation_transition(
             evaluation_id=evaluation_ready.pk, user=auditor.user, action="approve"
         )
-    assert ApprovedReport.objects.filter(evaluation=evaluation_ready).count() == 2
+    assert ApprovedReport.objects.filter(evaluation=evaluation_ready).count() == 3
 
 
 def test_a_stale_form_is_refused_and_the_newer_data_kept(filler, evaluation_ready):

@@ -7,10 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from evaluations import services
-from evaluations.access import GROUP_NAMES, Role
+from evaluations.access import DEPARTMENT_ROLES, GROUP_NAMES
 from evaluations.models import Department
 
-ROLES = {"filler": Role.FILLER, "auditor": Role.AUDITOR}
+# "filler" and "auditor": an administrator's account is a superuser's to make, in the admin.
+ROLES = {role.value: role for role in DEPARTMENT_ROLES}
 
 
 class Command(BaseCommand):
