@@ -640,6 +640,9 @@ def _r(x: float) -> float:
     return round(x, 3)
 
 
+_ROUNDED: dict[float, float] = {}
+
+
 GAP_FIXED = 0  # part of a word, or before a space
 GAP_GRID = 1  # between two wide characters: the grid's spacing
 GAP_AUTO = 2  # between 汉字 and Latin
@@ -848,7 +851,13 @@ def _place(
     x = 0.0
     for i, item in enumerate(items):
         gap = widths[i] if i < len(widths) else (base if item.atom.kind != KIND_LATIN else 0.0)
-        spacings.append(_r(item.occupied + gap - item.shift - item.advance))
+        spacing = item.occupied + gap - item.shift - item.advance
+        rounded = _ROUNDED.get(spacing)
+        if rounded is None:  # a row's characters share a few values: round each once
+            rounded = _ROUNDED[spacing] = _r(spacing)
+            if len(_ROUNDED) > 4096:
+                _ROUNDED.clear()
+        spacings.append(rounded)
         left = x + item.shift
         if item.atom.kind != KIND_SPACE:
             boxes.append((item.atom.text, left, left + item.advance))
@@ -876,8 +885,8 @@ def _place(
             if run:
                 segments.append(Segment("".join(run)))
                 run = []
-            spacing = None if spacings[i] == row else spacings[i]
-            segments.append(Segment(text, spacing, _r(item.shift), font_size=item.font_size))
+            own = None if spacings[i] == row else spacings[i]
+            segments.append(Segment(text, own, _r(item.shift), font_size=item.font_size))
     if run:
         segments.append(Segment("".join(run)))
     return tuple(segments), row, set_width, tuple(boxes)
