@@ -281,8 +281,9 @@ class OrderedItem(models.Model):
     # Django reads natural_key.dependencies; mypy knows no attributes of functions.
     natural_key.dependencies = ["evaluations.evaluation"]  # type: ignore[attr-defined]
 
-    def clean(self) -> None:
-        super().clean()
+    def check_room(self) -> None:
+        """A new entry must fit its list (MAX_LIST_ITEMS): checked by the services on every
+        write of a new entry (the admin's formset checks a whole page first)."""
         if self.pk is None and self.evaluation_id:
             count = type(self).objects.filter(evaluation_id=self.evaluation_id).count()
             if count >= MAX_LIST_ITEMS:

@@ -97,6 +97,7 @@ def evaluation_create(*, department: Department, year: int, **fields: object) ->
 @transaction.atomic
 def evaluation_item_save(*, item: OrderedItem, locked: Evaluation | None = None) -> OrderedItem:
     _checked(item.evaluation_id, locked)
+    item.check_room()
     item.full_clean()
     item.save()
     return item

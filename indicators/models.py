@@ -322,12 +322,16 @@ class IndicatorRow(models.Model):
     def result(self) -> scoring.RowResult:
         return scoring.row_result(self)
 
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
+    def check_room(self) -> None:
+        """A new row must fit its evaluation (MAX_INDICATOR_ROWS): checked by the services on
+        every write of a new row, the import's included."""
         if self.pk is None and self.evaluation_id:
             count = IndicatorRow.objects.filter(evaluation_id=self.evaluation_id).count()
             if count >= MAX_INDICATOR_ROWS:
                 raise ValidationError(too_many_rows(count + 1))
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.secondary_id and self.evaluation_id:
             framework_year = self.secondary.primary.framework.year
             if framework_year != self.evaluation.year:

@@ -100,6 +100,7 @@ def indicator_row_save(*, row: IndicatorRow, locked: Evaluation | None = None) -
     locked and checked earlier in this transaction (one lock per save)."""
     if locked is None or locked.pk != row.evaluation_id:
         evaluation_services.evaluation_check_editable(evaluation_id=row.evaluation_id)
+    row.check_room()
     row.full_clean()
     row.save()
     return row
