@@ -82,7 +82,12 @@ class PrimaryIndicator(models.Model):
         related_name="primaries",
         verbose_name="指标体系",
     )
-    name = models.CharField("一级指标", max_length=50, help_text="如：产出指标、效益指标。")
+    name = models.CharField(
+        "一级指标",
+        max_length=50,
+        validators=[validate_printable],
+        help_text="如：产出指标、效益指标。",
+    )
     weight = weight_field("该一级指标的满分；同一年度各一级指标分值合计为 100。")
     scores_budget_execution = models.BooleanField(
         "按预算执行率计分",
@@ -143,7 +148,12 @@ class SecondaryIndicator(models.Model):
         related_name="secondaries",
         verbose_name="一级指标",
     )
-    name = models.CharField("二级指标", max_length=50, help_text="如：数量指标、经济效益指标。")
+    name = models.CharField(
+        "二级指标",
+        max_length=50,
+        validators=[validate_printable],
+        help_text="如：数量指标、经济效益指标。",
+    )
     order = models.PositiveSmallIntegerField(
         "序号", validators=[MinValueValidator(1)], help_text="在所属一级指标中的先后，从 1 开始。"
     )

@@ -121,3 +121,16 @@ def test_changing_one_weight_so_the_sum_breaks_is_refused(staff_client):
     assert "= 105。" in response.content.decode()
     primary.refresh_from_db()
     assert primary.weight == Decimal("10.00")
+
+
+def test_an_indicator_name_with_a_direction_control_is_refused_on_the_framework_page(staff_client):
+    data = framework_post(
+        2025, [("产出\u202e指标", "60"), ("效益指标", "30"), ("预算执行率", "10")]
+    )
+    data["primaries-2-scores_budget_execution"] = "on"
+
+    response = staff_client.post(reverse("admin:indicators_indicatorframework_add"), data)
+
+    assert response.status_code == 200
+    assert "不能包含不可见的文字方向控制字符（U+202E" in response.content.decode()
+    assert not IndicatorFramework.objects.exists()
