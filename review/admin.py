@@ -2,10 +2,12 @@
 (evaluations), the indicator rows (indicators), the review workflow and the change log. One save
 takes one lock of the evaluation's row, however many parts it changes."""
 
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -20,6 +22,7 @@ from evaluations import access, figures, services
 from evaluations.formsets import should_delete
 from evaluations.lists import ORDERED_LISTS, OrderedList
 from evaluations.models import MAX_LIST_ITEMS, Evaluation, OrderedItem, too_many_items
+from evaluations.reports.pdf import RenderError, render_deadline
 from evaluations.resources import EvaluationBudgetResource
 from evaluations.tabular import ChineseImportExportMixin
 from indicators import selectors as indicator_selectors
@@ -27,6 +30,8 @@ from indicators.admin import IndicatorRowInline, save_indicator_rows
 from indicators.models import IndicatorRow
 from review import selectors
 from review import services as review_services
+
+logger = logging.getLogger(__name__)
 
 
 class OrderedItemFormSet(forms.BaseInlineFormSet):
@@ -399,14 +404,23 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         evaluation = self.get_object(request, object_id)
         label = review_services.ACTION_LABELS.get(action, action)
         try:
-            review_services.evaluation_transition(
-                evaluation_id=evaluation.pk,
-                user=request.user,
-                action=action,
-                comment=request.POST.get("comment", ""),
-            )
+            # Approval renders the documents in this request: bounded like a download.
+            with render_deadline(settings.REPORT_RENDER_TIMEOUT):
+                review_services.evaluation_transition(
+                    evaluation_id=evaluation.pk,
+                    user=request.user,
+                    action=action,
+                    comment=request.POST.get("comment", ""),
+                )
         except ValidationError as error:
             self._report_errors(request, error, f"未能{label}：")
+        except RenderError:
+            logger.exception("approval render failed for %s", evaluation)
+            messages.error(
+                request,
+                f"未能{label}：生成审定报告失败（服务器排版出错），错误已记录，自评状态未改变。"
+                "请稍后重试；如果仍然失败，请联系系统管理员。",
+            )
         else:
             messages.success(request, f"已{label}。")
         return HttpResponseRedirect(self._change_url(evaluation))

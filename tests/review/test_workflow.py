@@ -10,6 +10,8 @@ from django.urls import reverse
 from evaluations import services
 from evaluations.factories import EvaluationFactory
 from evaluations.models import ApprovedReport, Department, Evaluation, ReviewEvent
+from evaluations.reports.pdf import RenderError
+from review import documents
 from review import services as review_services
 from tests.helpers import change_form_data
 
@@ -160,3 +162,22 @@ def test_a_stale_form_is_refused_and_the_newer_data_kept(filler, evaluation_read
     assert "这份自评在您打开页面后已被他人修改（您的页面基于第" in refused.content.decode()
     evaluation_ready.refresh_from_db()
     assert evaluation_ready.conclusion_summary == "甲的修改"
+
+
+def test_an_approval_whose_documents_fail_to_render_changes_nothing_and_says_so(
+    filler, auditor, evaluation_ready, monkeypatch, caplog
+):
+    transition(filler, evaluation_ready, "submit")
+
+    def broken(**kwargs):
+        raise RenderError("a font is missing")
+
+    monkeypatch.setattr(documents, "render_for_approval", broken)
+    response = transition(auditor, evaluation_ready, "approve")
+
+    assert response.status_code == 302
+    assert any("生成审定报告失败" in text for text in message_texts(response))
+    evaluation_ready.refresh_from_db()
+    assert evaluation_ready.status == Evaluation.Status.SUBMITTED
+    assert not ApprovedReport.objects.filter(evaluation=evaluation_ready).exists()
+    assert "approval render failed" in caplog.text
