@@ -94,7 +94,8 @@ def document_evaluation(document: Document, *, department_code: str, year: int) 
 
 
 class DocumentTooLarge(Exception):
-    """A report over REPORT_MAX_CHARACTERS: not rendered (it could outlast the request)."""
+    """A report over REPORT_MAX_CHARACTERS: not rendered (it could outlast the request). Raised
+    by a rendition's `content()`."""
 
 
 @dataclass(frozen=True)
@@ -129,16 +130,17 @@ def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> R
         return approved
     rendering = document.formats[fmt]
     filename = document.filename(evaluation, fmt)
-    if document is REPORT:
-        characters = report_document.report_characters(report_document.report_blocks(evaluation))
-        if characters > REPORT_MAX_CHARACTERS:
-            raise DocumentTooLarge(report_document.too_long(characters))
     source = document.source(evaluation)
     key = f"{document.key}.{fmt}:{document.content_key(source)}"
 
     def content() -> bytes:
         data = cache.get(CACHE_PREFIX + key)
         if data is None:
+            if document is REPORT:  # checked before rendering only: a cached file passed it
+                blocks = report_document.report_blocks(evaluation)
+                characters = report_document.report_characters(blocks)
+                if characters > REPORT_MAX_CHARACTERS:
+                    raise DocumentTooLarge(report_document.too_long(characters))
             data = rendering.render(source)
             cache.set(CACHE_PREFIX + key, data, CACHE_TIMEOUT)
         return data

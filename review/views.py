@@ -96,10 +96,7 @@ def document_download(
     evaluation = documents.document_evaluation_for_user(
         kind, request.user, department_code=department_code, year=year
     )
-    try:
-        rendition = documents.rendition(kind, evaluation, fmt)
-    except documents.DocumentTooLarge as error:
-        return render(request, "500.html", {"message": str(error)}, status=422)
+    rendition = documents.rendition(kind, evaluation, fmt)
     try:
         with render_deadline(settings.REPORT_RENDER_TIMEOUT):
             return file_download(
@@ -109,5 +106,7 @@ def document_download(
                 content_type=rendition.content_type,
                 etag=rendition.etag,
             )
+    except documents.DocumentTooLarge as error:
+        return render(request, "500.html", {"message": str(error)}, status=422)
     except RenderError:
         return render_failed(request, evaluation, kind.title)

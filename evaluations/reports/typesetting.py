@@ -808,16 +808,21 @@ def _set_width(items: list[_Item], widths: list[float]) -> float:
     return sum(item.occupied for item in items) + sum(widths)
 
 
+def _trimmed(atoms: Sequence[_Atom]) -> list[_Atom]:
+    """The line's atoms without the spaces at its end (they fall into the margin)."""
+    end = len(atoms)
+    while end and atoms[end - 1].kind == KIND_SPACE:
+        end -= 1
+    return list(atoms[:end])
+
+
 def _drawable(
     atoms: Sequence[_Atom], brk: _Break, width: float, m: Metrics, size: float, style: str
 ) -> bool:
     """Do the atoms fit the width as drawn, once every gap is closed as far as it may be?"""
     if not any(a.kind == KIND_LATIN for a in atoms):
         return True  # only wide characters: laid out exactly as drawn
-    trimmed = list(atoms)
-    while trimmed and trimmed[-1].kind == KIND_SPACE:
-        trimmed.pop()
-    items, widths = _layout(trimmed, brk, width, False, m, size, style)
+    items, widths = _layout(_trimmed(atoms), brk, width, False, m, size, style)
     return _set_width(items, widths) <= width + OVERRUN_PT + 1e-6
 
 
@@ -837,9 +842,7 @@ def _place(
     the boundaries between 汉字 and Latin and after spaces. Latin runs are never
     letter-spaced.
     """
-    atoms = list(atoms)
-    while atoms and atoms[-1].kind == KIND_SPACE:
-        atoms.pop()
+    atoms = _trimmed(atoms)
     base = m.cell_for(size) - size
     items, widths = _layout(atoms, brk, width, justify, m, size, style)
     set_width = _set_width(items, widths)

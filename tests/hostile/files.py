@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from indicators.resources import IndicatorRowResource
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -47,19 +49,7 @@ WORKBOOK_RELS = (
 )
 SHEET_START = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">'
 SHEET_END = "</worksheet>"
-HEADERS = (
-    "部门编码",
-    "年度",
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "计量单位",
-    "指标性质",
-    "年度指标值",
-    "实际完成值",
-    "分值",
-    "偏差原因分析及改进措施",
-)
+HEADERS = IndicatorRowResource.REQUIRED_COLUMNS
 HEADER_CSV = ",".join(HEADERS) + "\n"
 
 
