@@ -114,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With DEBUG on, only a superuser sees Django's technical error pages (URL patterns,
+    # settings, code); everyone else the Chinese pages of templates/. Needs request.user.
+    "config.middleware.PlainErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records the logged-in user on every history row (who changed what).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -138,6 +141,10 @@ TEMPLATES: list[dict[str, Any]] = [
         },
     },
 ]
+
+# Widgets and labels drawn by Jinja2 from Django's own templates for it (config/form_renderer.py):
+# the same HTML, the evaluation page in a fraction of the time.
+FORM_RENDERER = "config.form_renderer.FastWidgetRenderer"
 
 WSGI_APPLICATION = "config.wsgi.application"
 
