@@ -12,6 +12,7 @@ their existence is not revealed.
 from enum import StrEnum
 from typing import TypeAlias
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
@@ -165,3 +166,12 @@ def can_review(user: AnyUser, evaluation: Evaluation) -> bool:
         Role.AUDITOR,
         Role.ADMINISTRATOR,
     )
+
+
+def people_notified(*, evaluation: Evaluation, role: Role) -> list[str]:
+    """Who sees a workflow step of this evaluation in their work: the department's 填报人员, or
+    the 审核人员 (who review every department). Names as the admin shows users."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=GROUP_NAMES[role])
+    if role == Role.FILLER:
+        users = users.filter(membership__department_id=evaluation.department_id)
+    return [user.get_full_name() or user.get_username() for user in users.order_by("username")]

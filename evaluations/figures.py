@@ -84,3 +84,12 @@ def budget_errors(values: dict[str, Decimal | None], *, labels: dict[str, str]) 
                 f"相差 {format_amount(abs(total - executed))} 万元。"
             )
     return errors
+
+
+def format_figure(value: Decimal | None) -> str:
+    """A figure as a form or a list shows it: two places (1356.00, 14.18), more only when the
+    value has them (0.125); the database keeps four."""
+    if value is None:
+        return ""
+    cents = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return f"{cents:f}" if cents == value else f"{value.normalize():f}"

@@ -6,10 +6,11 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from evaluations import access
+from evaluations import access, figures
 from evaluations.formsets import should_delete
 from evaluations.models import Evaluation
 from evaluations.tabular import ChineseImportExportMixin
+from evaluations.widgets import FigureInput
 from indicators import selectors, services
 from indicators.models import (
     MAX_INDICATOR_ROWS,
@@ -199,37 +200,35 @@ class IndicatorRowFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problem)
 
 
-class IndicatorRowInline(admin.TabularInline):
+class IndicatorRowInline(admin.StackedInline):
     """The 附件1 rows, on the evaluation's change page only: the 二级指标 offered are those of
-    the evaluation's year, which the add page does not know yet."""
+    the evaluation's year, which the add page does not know yet. Each row is a block of four
+    short lines (a table of fourteen columns did not fit a 1366-pixel screen)."""
 
     model = IndicatorRow
     formset = IndicatorRowFormSet
     max_num = MAX_INDICATOR_ROWS
-    fields = (
-        "order",
-        "secondary",
-        "name",
-        "unit",
-        "nature",
-        "target",
-        "actual",
-        "qualitative_tier",
-        "qualitative_share",
-        "weight",
-        "score_display",
-        "deviation_reason",
-        "previous_value",
-        "reported_growth",
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("order", "secondary", "name"),
+                    ("unit", "nature", "target", "actual", "previous_value", "reported_growth"),
+                    ("qualitative_tier", "qualitative_share", "weight", "score_display"),
+                    "deviation_reason",
+                )
+            },
+        ),
     )
     readonly_fields = ("score_display",)
     extra = 0
     verbose_name_plural = "附件1 · 绩效指标（得分由系统计算）"
     formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})},
-        # Narrow figures (indicators/indicator-rows.css: no inline style under the site's
-        # Content-Security-Policy).
-        models.DecimalField: {"widget": forms.NumberInput(attrs={"class": "indicator-figure"})},
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})},
+        # Narrow figures with two places (indicators/indicator-rows.css: no inline style under
+        # the site's Content-Security-Policy).
+        models.DecimalField: {"widget": FigureInput(attrs={"class": "indicator-figure"})},
     }
 
     class Media:
@@ -286,11 +285,12 @@ class IndicatorRowAdmin(ChineseImportExportMixin, admin.ModelAdmin):
         "primary_display",
         "secondary_name_display",
         "nature",
-        "target",
-        "actual",
+        "target_display",
+        "actual_display",
         "weight",
         "score_display",
     )
+    formfield_overrides = {models.DecimalField: {"widget": FigureInput}}
     list_filter = (
         "evaluation__year",
         # Only the departments of the rows the user may see (not every department's name).
@@ -316,6 +316,14 @@ class IndicatorRowAdmin(ChineseImportExportMixin, admin.ModelAdmin):
     @admin.display(description="二级指标", ordering="secondary__order")
     def secondary_name_display(self, obj: IndicatorRow) -> str:
         return obj.secondary.name
+
+    @admin.display(description="年度指标值", ordering="target")
+    def target_display(self, obj: IndicatorRow) -> str:
+        return figures.format_figure(obj.target) or "—"
+
+    @admin.display(description="实际完成值", ordering="actual")
+    def actual_display(self, obj: IndicatorRow) -> str:
+        return figures.format_figure(obj.actual) or "—"
 
     @admin.display(description="得分")
     def score_display(self, obj: IndicatorRow) -> str:

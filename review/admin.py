@@ -9,10 +9,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -21,14 +23,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from evaluations import access, figures, services
 from evaluations.formsets import should_delete
 from evaluations.lists import ORDERED_LISTS, OrderedList
-from evaluations.models import MAX_LIST_ITEMS, Evaluation, OrderedItem, too_many_items
+from evaluations.models import (
+    AMOUNT_FIELDS,
+    MAX_LIST_ITEMS,
+    Evaluation,
+    OrderedItem,
+    too_many_items,
+)
 from evaluations.reports.pdf import RenderError, render_deadline
 from evaluations.resources import EvaluationBudgetResource
 from evaluations.tabular import ChineseImportExportMixin
 from indicators import selectors as indicator_selectors
 from indicators.admin import IndicatorRowInline, save_indicator_rows
 from indicators.models import IndicatorRow
-from review import selectors
+from review import error_summary, selectors
 from review import services as review_services
 
 logger = logging.getLogger(__name__)
@@ -159,6 +167,27 @@ class EvaluationForm(forms.ModelForm):
     # it on, so the save takes one lock.
     locked: Evaluation | None = None
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._mark_sum_groups()
+
+    def _mark_sum_groups(self) -> None:
+        """A sum that does not add up is reported under the first field of its group, but any
+        of the group (or 执行数) may be the mistyped one: all of them are marked."""
+        if not self.errors:
+            return
+        amounts = [getattr(self.instance, name, None) for name in AMOUNT_FIELDS]
+        if any(value is not None and value < 0 for value in amounts):
+            return  # negative figures are reported each under its own field
+        for group in (figures.FUND_SOURCES, figures.NATURES):
+            if group[0] not in self.errors:
+                continue
+            for name in (*group, "expenditure_total"):
+                if name in self.fields:
+                    widget = self.fields[name].widget
+                    widget.attrs["aria-invalid"] = "true"
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} sum-invalid".strip()
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
@@ -172,6 +201,13 @@ class EvaluationForm(forms.ModelForm):
                 evaluation_id=self.instance.pk, expected_version=cleaned["loaded_version"]
             )
         return cleaned
+
+
+# The button that saves the page and then asks to confirm 提交送审 (response_change).
+SUBMIT_AFTER_SAVE = "_save_and_submit"
+# Steps that are confirmed on their own page first (GET shows it, POST makes the step).
+CONFIRMED_ACTIONS = ("submit", "approve")
+CONFIRMED = "_confirmed"
 
 
 BUDGET_FIELDS = (
@@ -254,6 +290,10 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         ScopedIndicatorRowInline: 2,
     }
 
+    class Media:
+        css = {"all": ["selfeval/evaluation-page.css"]}
+        js = ["selfeval/unsaved-changes.js"]
+
     @admin.display(description="完成率")
     def completion_rate_display(self, obj: Evaluation) -> str:
         rate = obj.completion_rate
@@ -261,11 +301,18 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
             return "无法计算（全年预算数为空或为 0）"
         return f"{figures.format_rate(rate)}%"
 
+    @staticmethod
+    def _scorecard(obj: Evaluation):
+        """Computed once per page, for the score and the grade shown beside each other."""
+        if not hasattr(obj, "_page_scorecard"):
+            obj._page_scorecard = indicator_selectors.evaluation_scorecard(evaluation=obj)  # type: ignore[attr-defined]
+        return obj._page_scorecard  # type: ignore[attr-defined]
+
     @admin.display(description="按指标计算的总分")
     def computed_score_display(self, obj: Evaluation) -> str:
         if obj.pk is None:
             return "保存后按指标计算。"
-        summary = indicator_selectors.evaluation_scorecard(evaluation=obj).summary
+        summary = self._scorecard(obj).summary
         code, year = obj.department.code, obj.year
         links = format_html(
             ' <a href="{}">下载附件1 自评表（PDF）</a> · <a href="{}">XLSX</a>',
@@ -278,7 +325,7 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
     def computed_grade_display(self, obj: Evaluation) -> str:
         if obj.pk is None:
             return "—"
-        summary = indicator_selectors.evaluation_scorecard(evaluation=obj).summary
+        summary = self._scorecard(obj).summary
         if summary.grade is None:
             return summary.grade_label
         if obj.grade and obj.grade != summary.grade:
@@ -293,23 +340,34 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         adminform = context.get("adminform")
+        inline_formsets = context.get("inline_admin_formsets", [])
         if adminform is not None:
-            context["outline"] = self._outline(
-                list(adminform), context.get("inline_admin_formsets", [])
-            )
+            context["outline"] = self._outline(list(adminform), inline_formsets)
+            if context.get("errors"):
+                # Every error, linked to its field, instead of the admin's bare "请更正以下错误"
+                # (which the template shows only when `errors` is set).
+                context["error_summary"] = self._error_summary(adminform.form, inline_formsets)
+                context["errors"] = None
         if obj is not None:
-            # Only when the page is shown (not on a save that redirects): the review workflow
-            # and who changed what.
+            # Only when the page is shown (not on a save that redirects): the review workflow.
+            # Who changed what is on the 历史 page (history_view): reading the whole history
+            # on every open of this page cost more than the rest of the page.
             context.update(
                 workflow_actions=[
                     (action, review_services.ACTION_LABELS[action])
                     for action in review_services.allowed_actions(user=request.user, evaluation=obj)
                 ],
                 review_events=obj.review_events.select_related("actor"),
-                change_log=selectors.evaluation_change_log(evaluation=obj),
                 can_copy_forward=access.can_create(request.user),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _error_summary(self, form, inline_formsets: list) -> list[error_summary.ErrorLink]:
+        links = error_summary.form_errors(form, section="基本信息")
+        for inline_formset in inline_formsets:
+            section = str(inline_formset.opts.verbose_name_plural)
+            links += error_summary.formset_errors(inline_formset.formset, section=section)
+        return links
 
     def _outline(self, fieldsets: list, inline_formsets: list) -> list[tuple[str, object, int]]:
         after: dict[int, list] = {}
@@ -325,7 +383,8 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
     # --- who sees and changes what (evaluations/access.py) -----------------------------
 
     def get_queryset(self, request: HttpRequest):
-        return access.evaluations_visible_to(request.user, super().get_queryset(request))
+        queryset = super().get_queryset(request).select_related("department")
+        return access.evaluations_visible_to(request.user, queryset)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None):
         # Another department's evaluation is "not found", so its existence is not revealed.
@@ -335,14 +394,27 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         return obj
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
-        self.get_object(request, object_id)  # 404 for another department's evaluation
-        return super().history_view(request, object_id, extra_context)
+        """The 历史 page: the review steps and who changed which field from what to what, in
+        Chinese and in full (django-simple-history's own page lists raw values)."""
+        evaluation = self.get_object(request, object_id)  # 404 for another department's
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": evaluation,
+            "title": f"变更记录：{evaluation}",
+            "review_events": evaluation.review_events.select_related("actor"),
+            "change_log": selectors.evaluation_change_log(evaluation=evaluation),
+            "change_url": self._change_url(evaluation),
+        }
+        return TemplateResponse(request, "admin/evaluations/evaluation/history.html", context)
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id, extra_context=None
     ):
-        self.get_object(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # One old version as a form (django-simple-history's page, raw values in English
+        # labels): the 历史 page above says field by field what changed.
+        evaluation = self.get_object(request, object_id)
+        return redirect("admin:evaluations_evaluation_history", evaluation.pk)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and access.can_create(request.user)
@@ -398,7 +470,46 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
             messages.error(request, message)
 
     def transition_view(self, request: HttpRequest, object_id: str, action: str):
+        # 提交送审 and 审核通过 are made from their confirmation page, which posts CONFIRMED;
+        # the buttons of the evaluation page (and 保存并提交送审) lead to that page first.
+        if action in CONFIRMED_ACTIONS and (
+            request.method == "GET" or (request.method == "POST" and CONFIRMED not in request.POST)
+        ):
+            return self._confirm_transition(request, object_id, action)
         return require_POST(self._transition)(request, object_id, action)
+
+    def _confirm_transition(self, request: HttpRequest, object_id: str, action: str):
+        """提交送审 and 审核通过 cannot be undone by the one who makes them: a page says what
+        will be frozen and who will see the step, and the step is made from there."""
+        evaluation = self.get_object(request, object_id)
+        try:  # a wrong status is explained on the evaluation page; no right to it is a 403
+            review_services.check_transition(
+                evaluation=evaluation, user=request.user, action=action, comment=""
+            )
+        except ValidationError as error:
+            self._report_errors(request, error, f"未能{review_services.ACTION_LABELS[action]}：")
+            return HttpResponseRedirect(self._change_url(evaluation))
+        notified_role = access.Role.AUDITOR if action == "submit" else access.Role.FILLER
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": evaluation,
+            "title": f"确认{review_services.ACTION_LABELS[action]}",
+            "action": action,
+            "action_label": review_services.ACTION_LABELS[action],
+            "problems": (
+                selectors.evaluation_problems(evaluation=evaluation) if action == "submit" else []
+            ),
+            "notified": access.people_notified(evaluation=evaluation, role=notified_role),
+            "notified_role": access.GROUP_NAMES[notified_role],
+            # A comment typed on the evaluation page before clicking 审核通过 comes along.
+            "comment": request.POST.get("comment", ""),
+            "confirmed_field": CONFIRMED,
+            "change_url": self._change_url(evaluation),
+        }
+        return TemplateResponse(
+            request, "admin/evaluations/evaluation/transition_confirm.html", context
+        )
 
     def _transition(self, request: HttpRequest, object_id: str, action: str):
         evaluation = self.get_object(request, object_id)
@@ -467,6 +578,26 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
                 self._report_errors(request, error, f"未能复制 {source}：")
             else:
                 self._report_copied(request, source, target, skipped)
+
+    def response_add(self, request: HttpRequest, obj: Evaluation, post_url_continue=None):
+        # The indicator rows need the saved evaluation's year: after the first save the page
+        # stays open, now with the 绩效指标 section.
+        if "_addanother" not in request.POST and IS_POPUP_VAR not in request.POST:
+            messages.success(
+                request, f"已新建“{obj}”。请继续填写下方各部分，绩效指标（附件1）现在可以填写了。"
+            )
+            return HttpResponseRedirect(self._change_url(obj))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Evaluation):
+        # 保存并提交送审: what was typed is saved first (this request, validated like 保存);
+        # then the confirmation page of the submission.
+        if SUBMIT_AFTER_SAVE in request.POST:
+            messages.success(request, "已保存您的修改。请确认是否提交送审。")
+            return HttpResponseRedirect(
+                reverse("admin:evaluations_evaluation_transition", args=[obj.pk, "submit"])
+            )
+        return super().response_change(request, obj)
 
     # --- writes go through the services --------------------------------------------------
 

@@ -33,7 +33,7 @@ def allowed_actions(*, user: access.AnyUser, evaluation: Evaluation) -> list[str
     return actions
 
 
-def _check_transition(
+def check_transition(
     *, evaluation: Evaluation, user: access.AnyUser, action: str, comment: str
 ) -> None:
     if action not in TRANSITIONS:
@@ -65,14 +65,14 @@ def evaluation_transition(
     rendered: dict[tuple[int, str], bytes] = {}
     if action == "approve":
         before = Evaluation.objects.select_related("department").get(pk=evaluation_id)
-        _check_transition(evaluation=before, user=user, action=action, comment=comment)
+        check_transition(evaluation=before, user=user, action=action, comment=comment)
         rendered = documents.render_for_approval(
             department_code=before.department.code, year=before.year
         )
     with transaction.atomic():
         # The whole row, locked: it is saved below with its history record.
         evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
-        _check_transition(evaluation=evaluation, user=user, action=action, comment=comment)
+        check_transition(evaluation=evaluation, user=user, action=action, comment=comment)
         if action == "approve" and evaluation.version != before.version:
             raise ValidationError(CHANGED_WHILE_RENDERING, code="changed")
         if action == "submit":

@@ -60,7 +60,16 @@ def computed(page: Page, field: str) -> Locator:
 
 
 def transition(page: Page, label: str) -> None:
-    page.locator("#review-workflow").locator(f"input[type=submit][value='{label}']").click()
+    """提交送审 (which saves the page first) and 审核通过 lead to their confirmation page, which
+    names what will be frozen; the step is made there. 退回修改 is made at once."""
+    buttons = page.locator("#review-workflow input[type=submit]")
+    if label == "退回修改":
+        buttons.and_(page.locator(f"[value='{label}']")).click()
+        return
+    buttons.and_(page.locator(f"[value$='{label}…']")).click()
+    expect(page.locator("h1")).to_have_text(f"确认{label}")
+    expect(page.locator("#content-main")).to_contain_text("永久保存")
+    page.get_by_role("button", name=f"确认{label}").click()
 
 
 def expect_status(page: Page, status: str) -> None:

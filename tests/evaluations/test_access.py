@@ -121,17 +121,19 @@ def test_an_auditor_sees_every_department_but_cannot_edit(auditor, ours, theirs)
 
 
 def test_a_filler_cannot_approve_or_return(filler, ours):
-    filler.post(admin_url("transition", ours, "submit"))
+    filler.post(admin_url("transition", ours, "submit"), {"_confirmed": "1"})
 
     for action in ("approve", "return"):
-        response = filler.post(admin_url("transition", ours, action), {"comment": "自己批"})
+        response = filler.post(
+            admin_url("transition", ours, action), {"comment": "自己批", "_confirmed": "1"}
+        )
         assert response.status_code == 403
     ours.refresh_from_db()
     assert ours.status == Evaluation.Status.SUBMITTED
 
 
 def test_a_submitted_evaluation_is_read_only_for_its_filler(filler, ours):
-    filler.post(admin_url("transition", ours, "submit"))
+    filler.post(admin_url("transition", ours, "submit"), {"_confirmed": "1"})
 
     page = filler.get(admin_url("change", ours))
     post = filler.post(admin_url("change", ours), {"conclusion_summary": "提交后再改"})
@@ -149,7 +151,7 @@ def test_nobody_may_delete_an_evaluation_but_an_administrator_before_review(
 ):
     assert filler.post(admin_url("delete", ours), {"post": "yes"}).status_code == 403
     assert auditor.post(admin_url("delete", ours), {"post": "yes"}).status_code == 403
-    staff_client.post(admin_url("transition", ours, "submit"))
+    staff_client.post(admin_url("transition", ours, "submit"), {"_confirmed": "1"})
     assert staff_client.post(admin_url("delete", ours), {"post": "yes"}).status_code == 403
     assert Evaluation.objects.filter(pk=ours.pk).exists()
 

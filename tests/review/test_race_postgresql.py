@@ -101,7 +101,8 @@ def test_two_auditors_approving_at_once_give_one_approval_and_one_refusal(
         make_user(name, role="auditor", department=department)
     url = reverse("admin:evaluations_evaluation_transition", args=[submitted.pk, "approve"])
 
-    results = race(("auditor-a", url, {}), ("auditor-b", url, {}))
+    confirmed = {"_confirmed": "1"}
+    results = race(("auditor-a", url, confirmed), ("auditor-b", url, confirmed))
 
     assert [r["status"] for r in results] == [302, 302], results
     outcomes = sorted(" ".join(r["messages"]) for r in results)

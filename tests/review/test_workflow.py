@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def transition(client, evaluation: Evaluation, action: str, **data):
+    """The step as its confirmation page posts it (提交送审 and 审核通过 are confirmed there)."""
     return client.post(
-        reverse("admin:evaluations_evaluation_transition", args=[evaluation.pk, action]), data
+        reverse("admin:evaluations_evaluation_transition", args=[evaluation.pk, action]),
+        {"_confirmed": "1", **data},
     )
 
 
