@@ -4,12 +4,20 @@ renderers never query."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import Evaluation
+from evaluations.selectors import (
+    SubmissionProblem,
+    entry_field_anchor,
+    field_anchor,
+    list_anchor,
+    problems_from_error,
+)
 from indicators import scoring
 from indicators.models import IndicatorFramework, IndicatorRow, PrimaryIndicator
 
@@ -28,7 +36,21 @@ def framework_for_year(*, year: int) -> IndicatorFramework | None:
 
 
 def indicator_rows(*, evaluation: Evaluation) -> QuerySet[IndicatorRow]:
-    return evaluation.indicator_rows.select_related("secondary__primary").order_by("order")
+    """In the order of the rows' inline on the evaluation's change page (IndicatorRow's
+    Meta.ordering), with what a row's clean() reads (its 二级指标's framework)."""
+    return evaluation.indicator_rows.select_related("secondary__primary__framework").order_by(
+        "order"
+    )
+
+
+# The rows' inline on the evaluation's change page: Django's default formset prefix is the
+# related accessor (IndicatorRow.evaluation's related_name).
+INDICATOR_ROWS_PREFIX = "indicator_rows"
+
+
+def row_anchor(index: int, name: str) -> str:
+    """The id of field `name` of the row at `index` in `indicator_rows` order."""
+    return entry_field_anchor(INDICATOR_ROWS_PREFIX, index, name)
 
 
 @dataclass(frozen=True)
@@ -103,37 +125,69 @@ def grade_problem(*, evaluation: Evaluation, summary: scoring.Summary) -> str | 
     )
 
 
-def evaluation_scoring_problems(*, evaluation: Evaluation) -> list[str]:
+def evaluation_scoring_problem_list(
+    *, evaluation: Evaluation, scorecard: Scorecard | None = None
+) -> list[SubmissionProblem]:
     """What stands between this evaluation's scores and a consistent 自评表, for reviewers:
-    rows that fail their own rules and a grade that disagrees without a reason."""
-    scorecard = evaluation_scorecard(evaluation=evaluation)
-    problems: list[str] = []
-    for scored in scorecard.rows:
+    rows that fail their own rules and a grade that disagrees without a reason; each at the
+    row's field (or the 自评等级). `scorecard`: the evaluation's, when the caller has it."""
+    if scorecard is None:
+        scorecard = evaluation_scorecard(evaluation=evaluation)
+    problems: list[SubmissionProblem] = []
+    for index, scored in enumerate(scorecard.rows):
         row = scored.row
         row.evaluation = evaluation
         try:
             row.clean()
         except ValidationError as error:
-            problems.extend(error.messages)
+            problems.extend(problems_from_error(error, anchor=partial(row_anchor, index)))
     problem = grade_problem(evaluation=evaluation, summary=scorecard.summary)
     if problem:
-        problems.append(problem)
+        problems.append(SubmissionProblem(problem, field_anchor("grade")))
     return problems
+
+
+def evaluation_scoring_problems(*, evaluation: Evaluation) -> list[str]:
+    """What stands between this evaluation's scores and a consistent 自评表, for reviewers:
+    rows that fail their own rules and a grade that disagrees without a reason."""
+    return [p.message for p in evaluation_scoring_problem_list(evaluation=evaluation)]
+
+
+def evaluation_completeness_problem_list(*, evaluation: Evaluation) -> list[SubmissionProblem]:
+    """For submission: at least one indicator row, every row with a target has its 实际完成值 and
+    every 定性 row its 评价档次, plus the rules of `evaluation_scoring_problem_list`; each at
+    the row's field, or at the rows' list. A fixed number of queries, whatever the rows."""
+    scorecard = evaluation_scorecard(evaluation=evaluation)
+    problems: list[SubmissionProblem] = []
+    if not scorecard.rows:
+        problems.append(
+            SubmissionProblem(
+                "尚未填写任何绩效指标（三级指标）。", list_anchor(INDICATOR_ROWS_PREFIX)
+            )
+        )
+    for index, scored in enumerate(scorecard.rows):
+        name = scored.row.name
+        if scored.result.status == scoring.Status.NO_ACTUAL:
+            problems.append(
+                SubmissionProblem(
+                    f"指标“{name}”设定了年度指标值，但尚未填写实际完成值。",
+                    row_anchor(index, "actual"),
+                )
+            )
+        elif scored.result.status == scoring.Status.NOT_ASSESSED:
+            problems.append(
+                SubmissionProblem(
+                    f"定性指标“{name}”尚未选择评价档次和得分比例。",
+                    row_anchor(index, "qualitative_tier"),
+                )
+            )
+    return problems + evaluation_scoring_problem_list(evaluation=evaluation, scorecard=scorecard)
 
 
 def evaluation_completeness_problems(*, evaluation: Evaluation) -> list[str]:
     """For submission: at least one indicator row, every row with a target has its 实际完成值 and
     every 定性 row its 评价档次, plus the rules of `evaluation_scoring_problems`."""
-    scorecard = evaluation_scorecard(evaluation=evaluation)
-    problems: list[str] = []
-    if not scorecard.rows:
-        problems.append("尚未填写任何绩效指标（三级指标）。")
-    for scored in scorecard.rows:
-        if scored.result.status == scoring.Status.NO_ACTUAL:
-            problems.append(f"指标“{scored.row.name}”设定了年度指标值，但尚未填写实际完成值。")
-        elif scored.result.status == scoring.Status.NOT_ASSESSED:
-            problems.append(f"定性指标“{scored.row.name}”尚未选择评价档次和得分比例。")
-    return problems + evaluation_scoring_problems(evaluation=evaluation)
+    return [p.message for p in evaluation_completeness_problem_list(evaluation=evaluation)]
 
 
 def evaluations_for_appendix() -> QuerySet[Evaluation]:
