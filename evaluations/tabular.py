@@ -53,7 +53,7 @@ from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
 from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import BaseStorage
 
@@ -702,6 +702,15 @@ class LimitedImportForm(ImportForm):
         return upload
 
 
+class ChineseExportForm(SelectableFieldsExportForm):
+    """The columns offered for export by their Chinese headers (the package writes the
+    attribute's name in English title case, with the header in brackets)."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field is not None else field_name
+
+
 class ChineseImportExportMixin(ImportExportMixin):
     """XLSX and CSV (UTF-8 or GBK) with Chinese headers; the preview names bad rows by their
     spreadsheet row and column; nothing is written unless every row is valid; users only
@@ -710,6 +719,7 @@ class ChineseImportExportMixin(ImportExportMixin):
     formats = FORMATS
     import_form_class = LimitedImportForm
     confirm_form_class = ImportConfirmForm
+    export_form_class = ChineseExportForm
     # Also settings.IMPORT_EXPORT_TMP_STORAGE_CLASS, for any other import-export admin.
     tmp_storage_class = ImportTempStorage
     import_template_name = "admin/tabular/import.html"

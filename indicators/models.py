@@ -92,7 +92,7 @@ class PrimaryIndicator(models.Model):
     scores_budget_execution = models.BooleanField(
         "按预算执行率计分",
         default=False,
-        help_text="勾选后，该指标不设二级指标，得分 = min(执行率 × 分值, 分值)，执行率取自部门整体收支情况。",
+        help_text="勾选后，该指标不设二级指标，得分 = 执行率 × 分值（最多得满分），执行率取自部门整体收支情况。",
     )
     order = models.PositiveSmallIntegerField(
         "序号", validators=[MinValueValidator(1)], help_text="在自评表中的先后，从 1 开始。"

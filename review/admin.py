@@ -148,6 +148,7 @@ class EvaluationForm(forms.ModelForm):
     page has no version yet."""
 
     loaded_version = forms.IntegerField(
+        label="页面版本",
         widget=forms.HiddenInput,
         required=False,
         error_messages={"required": MISSING_VERSION_MESSAGE, "invalid": MISSING_VERSION_MESSAGE},
@@ -332,6 +333,15 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
             note = "与自评等级不一致，须在“等级调整说明”中写明理由"
             return format_html("{}（{}）", summary.grade_label, note)
         return summary.grade_label
+
+    def get_fieldsets(self, request: HttpRequest, obj: Evaluation | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: no form to carry the page's version.
+        (name, options), *rest = fieldsets
+        kept = tuple(field for field in options["fields"] if field != "loaded_version")
+        return ((name, {**options, "fields": kept}), *rest)
 
     def get_inline_instances(self, request: HttpRequest, obj: Evaluation | None = None) -> list:
         # Indicator rows need the evaluation's year (its framework): change page only.

@@ -37,7 +37,9 @@ def transition_url(evaluation: Evaluation, action: str) -> str:
 
 
 def page_data(client, evaluation: Evaluation, **overrides) -> dict[str, object]:
-    return change_form_data(client.get(change_url(evaluation)).context["adminform"].form, **overrides)
+    return change_form_data(
+        client.get(change_url(evaluation)).context["adminform"].form, **overrides
+    )
 
 
 def test_save_and_submit_saves_the_typed_text_then_asks_to_confirm(filler, department):
@@ -56,9 +58,7 @@ def test_save_and_submit_saves_the_typed_text_then_asks_to_confirm(filler, depar
 
 def test_save_and_submit_with_an_error_keeps_the_text_and_transitions_nothing(filler, department):
     evaluation = CompleteEvaluationFactory(department=department)
-    data = page_data(
-        filler, evaluation, conclusion_summary="刚刚写下的结论。", other_funds="-1.00"
-    )
+    data = page_data(filler, evaluation, conclusion_summary="刚刚写下的结论。", other_funds="-1.00")
     data["_save_and_submit"] = "保存并提交送审…"
 
     response = filler.post(change_url(evaluation), data)
@@ -203,9 +203,7 @@ def test_the_history_page_is_chinese_and_links_back(filler, evaluation):
 
     assert "变更记录" in html and "审核记录" in html
     assert change_url(evaluation) in html
-    old_version = reverse(
-        "admin:evaluations_evaluation_simple_history", args=[evaluation.pk, 1]
-    )
+    old_version = reverse("admin:evaluations_evaluation_simple_history", args=[evaluation.pk, 1])
     assert filler.get(old_version).status_code == 302
 
 
