@@ -1,6 +1,7 @@
 """Load and database-outage bench: the production server under concurrent logged-in use.
 
     .venv/bin/python bench/load.py [--duration 30] [--clients 8] [--departments 1000] [--years 3]
+    .venv/bin/python bench/load.py --baseline REV [--duration 30] ...
     .venv/bin/python bench/load.py --db-outage [--outage-at 10] [--outage-for 5]
 
 Needs the `bench` extra (Locust): `.venv/bin/pip install -e ".[bench]"`. Everything runs on
@@ -9,21 +10,39 @@ Needs the `bench` extra (Locust): `.venv/bin/pip install -e ".[bench]"`. Everyth
 1. a throwaway PostgreSQL cluster in a temporary directory on a free port (as the `postgres`
    user when run as root, like .ci/run);
 2. `migrate`, `collectstatic`, `setup_roles`, `loaddata liwan_2023`, `generate_demo_data`
-   (timed) and a superuser;
+   (timed), a superuser, and a 审核人员 and a 填报人员 of liwan-kgxj (`create_department_user`);
 3. gunicorn as `make serve` starts it (DEBUG off, a random SECRET_KEY, the https settings
-   turned off for plain http on loopback) with 2 × CPUs + 1 workers;
+   turned off for plain http on loopback) with 2 × CPUs + 1 workers; the bench checks that its
+   processes and the project's modules come from the code it means to serve;
 4. Locust, in this process, with `--clients` users of bench/locustfile.py: they log in through
-   /admin/login/ (with the CSRF token) and, once all are in, for `--duration` seconds (and at
-   most `--max-requests` each) request the admin change page of an evaluation, the report
-   preview, the PDF of one report (cached after each worker's first render), and — the
+   /admin/login/ (with the CSRF token; the 审核人员 reads the previews, the 填报人员 the PDF of
+   its own department, the superuser the rest) and, once all are in, for `--duration` seconds
+   (and at most `--max-requests` each) request the admin change page of an evaluation, the
+   report preview, the PDF of one report (cached after each worker's first render), and — the
    writers — save an evaluation through the admin form (so its cache key changes) and download
-   its PDF, which is then rendered anew.
+   its PDF, which is then rendered anew; and every client, one request in four, its start page
+   (/admin/, which differs per role: one row per account).
 
 It prints Locust's figures per endpoint (throughput, p50/p95/p99 latency, errors) and its
 errors, the server's peak memory (RSS of the gunicorn master and workers, sampled from /proc),
-and checks the database afterwards: every evaluation's figures add up, and each writer's saves
-are whole (the evaluation's version moved once per successful save; the marker written into
-主要工作成效 and into the first 部门职能 in the same save agree).
+the CPU used during the load by the bench's processes and by all others (from /proc: load from
+elsewhere slows every endpoint, so a shared machine shows), and checks the database afterwards:
+every evaluation's figures add up, and each writer's saves are whole (the evaluation's version
+moved once per successful save; the marker written into 主要工作成效 and into the first 部门职能
+in the same save agree).
+
+With --baseline REV (a git revision, e.g. de056a5) the load runs twice in one bench, first
+against REV's code and then against the working tree, and a last table compares each
+endpoint's p50 and p95 before → after (with a caution when either turn shared the machine with
+more than a quarter of a CPU of other work). REV is checked out with `git worktree add` into a
+temporary directory (removed at the end, also on Ctrl+C or failure) and served from the same
+.venv: the project's packages are not installed but imported from the working directory, so
+manage.py and gunicorn run there with PYTHONPATH (and gunicorn's --chdir) set to it. Step 2 runs
+once, with REV's code, and the database is copied (`createdb -T`); for the working tree's turn
+it is restored from that copy and brought forward with the working tree's `migrate`,
+`collectstatic` and `setup_roles`, so both turns start from the same data. Each turn prints its
+own figures and checks; should the working tree's turn fail (an unfinished edit), the
+baseline's figures stand and the failure is printed.
 
 With --db-outage, PostgreSQL is stopped (`pg_ctl stop -m fast`) `--outage-at` seconds into the
 run and started again `--outage-for` seconds later. Requests meanwhile must fail cleanly: an
@@ -62,16 +81,31 @@ import gevent
 from locust.env import Environment
 from locust.exception import CatchResponseError
 from locust.stats import RequestStats, StatsError
-from locustfile import ERROR_PAGE, REQUEST_TIMEOUT, ROLES, start_gate
+from locustfile import ERROR_PAGE, REQUEST_TIMEOUT, ROLES, new_run, start_gate
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 HOST = "127.0.0.1"
-USERNAME = "bench-admin"
-CACHED_REPORT = "/reports/liwan-kgxj/2023.pdf"
+DATABASE = "selfeval"
+SNAPSHOT = "selfeval_seeded"  # the database as seeded, for the second turn of --baseline
+# The accounts of bench/locustfile.py's ACCOUNTS: the superuser, and the department accounts of
+# the cached report's department (the 填报人员 may only read its own department's reports).
+USERNAMES = {"superuser": "bench-admin", "auditor": "bench-auditor", "filler": "bench-filler"}
+ACCOUNT_DEPARTMENT = "liwan-kgxj"
+QUIET_CPU = 0.25  # CPUs busy outside the bench above which a comparison carries a caution
+CACHED_REPORT = f"/reports/{ACCOUNT_DEPARTMENT}/2023.pdf"
 # The table's rows, in Locust's request names (bench/locustfile.py).
-ENDPOINTS = ("admin change page", "report preview", "cached PDF", "admin save", "uncached PDF")
+ENDPOINTS = (
+    "start page (superuser)",
+    "start page (auditor)",
+    "start page (filler)",
+    "admin change page",
+    "report preview",
+    "cached PDF",
+    "admin save",
+    "uncached PDF",
+)
 
 
 def describe(error: Exception | str) -> str:
@@ -85,10 +119,38 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+def stat_fields(pid: int | str) -> list[str]:
+    """/proc/PID/stat from its third field (state) on; [] if the process is gone."""
+    try:
+        # pid (comm) state ppid ...: comm may hold spaces, so split after the ")".
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def family(pid: int) -> list[int]:
+    """A process and its children (processes whose parent it is)."""
+    pids = [pid]
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = stat_fields(entry.name)
+        if fields and fields[1] == str(pid):
+            pids.append(int(entry.name))
+    return pids
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
+
+
+def git(*args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=120
+    )
+    if result.returncode:
+        raise RuntimeError(f"git {args[0]} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
 
 
 # --- the processes we start ----------------------------------------------------------------
@@ -124,9 +186,10 @@ class Postgres:
             "--locale=C.UTF-8",
         )
         self.start()
-        self._run(
-            str(PG_BIN / "createdb"), "-h", HOST, "-p", str(self.port), "-U", "postgres", "selfeval"
-        )
+        self._client("createdb", DATABASE)
+
+    def _client(self, program: str, *args: str) -> None:
+        self._run(str(PG_BIN / program), "-h", HOST, "-p", str(self.port), "-U", "postgres", *args)
 
     def start(self) -> None:
         options = f"-h {HOST} -p {self.port} -k {self.directory}"
@@ -149,23 +212,75 @@ class Postgres:
             str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=check
         )
 
+    def snapshot(self) -> None:
+        """A copy of the database as it is now, for restore()."""
+        self._client("createdb", "-T", DATABASE, SNAPSHOT)
+
+    def restore(self) -> None:
+        """The database as snapshot() found it (nobody may be using it)."""
+        self._client("dropdb", "--force", DATABASE)
+        self._client("createdb", "-T", SNAPSHOT, DATABASE)
+
     @property
     def url(self) -> str:
-        return f"postgres://postgres@{HOST}:{self.port}/selfeval"
+        return f"postgres://postgres@{HOST}:{self.port}/{DATABASE}"
+
+    def pids(self) -> list[int]:
+        """The postmaster (not our child: pg_ctl detaches it) and its processes."""
+        try:
+            return family(int((self.data / "postmaster.pid").read_text().split()[0]))
+        except (OSError, IndexError, ValueError):
+            return []
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
-    result = subprocess.run(
-        [str(VENV_BIN / "python"), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        timeout=timeout,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode:
-        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
+class Worktree:
+    """A revision's code checked out beside the working tree; removed by remove()."""
+
+    def __init__(self, commit: str) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="selfeval-load-baseline-"))
+        try:
+            git("worktree", "add", "--detach", "--quiet", str(self.path), commit)
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+
+    def remove(self) -> None:
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(self.path)],
+            capture_output=True,
+            timeout=120,
+        )
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+@dataclass
+class Phase:
+    """One turn of the load: the code it serves (the working tree, or --baseline's worktree)
+    and the environment of its manage.py and gunicorn."""
+
+    name: str  # as the output calls it
+    key: str  # in file names: "baseline" or "current"
+    code: Path
+    env: dict[str, str]
+    static_root: Path
+
+    def __post_init__(self) -> None:
+        # The project is not installed as packages (the .venv's editable install maps none):
+        # its modules come from the working directory, which PYTHONPATH pins down as well.
+        self.env = {**self.env, "PYTHONPATH": str(self.code), "STATIC_ROOT": str(self.static_root)}
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        result = subprocess.run(
+            [str(VENV_BIN / "python"), "manage.py", *args],
+            cwd=self.code,
+            env=self.env,
+            timeout=timeout,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
 
 
 def answers(port: int) -> bool:
@@ -178,15 +293,19 @@ def answers(port: int) -> bool:
 
 
 class Gunicorn:
-    """The production server as `make serve` runs it; its logs go to files in the work dir."""
+    """The production server as `make serve` runs it, on `phase`'s code; its log goes to a file
+    in the work dir. stop() it also when wait() fails."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, workers: int) -> None:
+    def __init__(self, phase: Phase, log_path: Path, workers: int) -> None:
         self.port = free_port()
-        self.log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log_path = log_path
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
                 str(VENV_BIN / "gunicorn"),
                 "config.wsgi:application",
+                "--chdir",
+                str(phase.code),
                 "--bind",
                 f"{HOST}:{self.port}",
                 "--workers",
@@ -196,36 +315,35 @@ class Gunicorn:
                 "--error-logfile",
                 "-",
             ],
-            cwd=ROOT,
-            env=env,
+            cwd=phase.code,
+            env=phase.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl+C reaches the bench only; we stop gunicorn ourselves
         )
+
+    def wait(self) -> None:
+        """Until the login page answers; on failure the error shows the end of the log."""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             try:
                 if answers(self.port):
                     return
             except OSError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError(f"gunicorn did not answer within 60 s:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-3000:]
 
     def pids(self) -> list[int]:
-        """The master and its workers (processes whose parent is the master)."""
-        pids = [self.process.pid]
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                # pid (comm) state ppid ...: comm may hold spaces, so split after the ")".
-                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == self.process.pid:
-                pids.append(int(stat.parent.name))
-        return pids
+        """The master and its workers."""
+        return family(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -265,6 +383,37 @@ class MemorySampler:
 
     def stop(self) -> None:
         self.greenlet.kill()
+
+
+class CpuMeter:
+    """CPU time used on the machine while the load runs: by the bench's own processes (Locust in
+    this one, gunicorn, PostgreSQL) and by everything else, which slows the figures down — on a
+    shared machine the two turns of --baseline may not be equally disturbed."""
+
+    def __init__(self, server: Gunicorn, pg: Postgres) -> None:
+        self.server, self.pg = server, pg
+        self.started = time.monotonic()
+        self.start = self.read()
+
+    def read(self) -> tuple[int, int]:
+        """Clock ticks so far: the machine's busy time, and our processes' (with their children
+        that ended: a backend's time moves into the postmaster's cutime/cstime)."""
+        # cpu  user nice system idle iowait irq softirq steal ...
+        user, nice, system, _, _, irq, softirq, steal = map(
+            int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+        )
+        ours = 0
+        for pid in {os.getpid(), *self.server.pids(), *self.pg.pids()}:
+            fields = stat_fields(pid)
+            if fields:  # utime stime cutime cstime
+                ours += sum(int(value) for value in fields[11:15])
+        return user + nice + system + irq + softirq + steal, ours
+
+    def stop(self) -> tuple[float, float]:
+        """CPUs busy on average since the start: ours, others'."""
+        busy, ours = (end - start for end, start in zip(self.read(), self.start, strict=True))
+        ticks = os.sysconf("SC_CLK_TCK") * (time.monotonic() - self.started)
+        return ours / ticks, max(busy - ours, 0) / ticks
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -309,7 +458,7 @@ def print_table(stats: RequestStats, title: str) -> int:
     """Locust's figures per endpoint; returns the number of failed requests."""
     print(f"\n{title}")
     print(
-        f"{'endpoint':<18}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'endpoint':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
     )
     entries = {entry.name: entry for entry in stats.entries.values()}
     errors = 0
@@ -319,7 +468,7 @@ def print_table(stats: RequestStats, title: str) -> int:
             continue
         errors += entry.num_failures
         print(
-            f"{endpoint:<18}{entry.num_requests:>9}{entry.total_rps:>8.1f}"
+            f"{endpoint:<24}{entry.num_requests:>9}{entry.total_rps:>8.1f}"
             f"{entry.get_response_time_percentile(0.50):>9.0f}"
             f"{entry.get_response_time_percentile(0.95):>9.0f}"
             f"{entry.get_response_time_percentile(0.99):>9.0f}{entry.num_failures:>8}"
@@ -360,11 +509,11 @@ print(json.dumps({{"evaluations": Evaluation.objects.count(), "broken": broken, 
 """
 
 
-def check_database(env: dict[str, str], own: list[dict], saves: Counter[int]) -> int:
+def check_database(phase: Phase, own: list[dict], saves: Counter[int]) -> int:
     """Figures add up everywhere; each written evaluation moved one version per successful save
     and its two markers (two tables, one save) agree. Returns the number of problems."""
     script = CHECK_SCRIPT.format(targets=json.dumps([{"pk": t["pk"]} for t in own]))
-    result = json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+    result = json.loads(phase.manage("shell", "-c", script).strip().splitlines()[-1])
     versions = {t["pk"]: t["version"] for t in own}
     problems = list(result["broken"])
     for row in result["writers"]:
@@ -386,13 +535,33 @@ def check_database(env: dict[str, str], own: list[dict], saves: Counter[int]) ->
     return len(problems)
 
 
-def targets_from(env: dict[str, str]) -> list[dict]:
+def targets_from(phase: Phase) -> list[dict]:
     script = (
         "import json; from evaluations.models import Evaluation; "
         "print(json.dumps([{'pk': e.pk, 'code': e.department.code, 'year': e.year, "
         "'version': e.version} for e in Evaluation.objects.select_related('department')]))"
     )
-    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
+    return json.loads(phase.manage("shell", "-c", script).strip().splitlines()[-1])
+
+
+MODULES_SCRIPT = (
+    "import json, config, evaluations, indicators, review; "
+    "print(json.dumps([m.__file__ for m in (config, evaluations, indicators, review)]))"
+)
+
+
+def check_code(phase: Phase, server: Gunicorn) -> None:
+    """The server's processes run in `phase.code` (gunicorn imports the application from its
+    working directory) and manage.py there imports the project's packages from it."""
+    code = phase.code.resolve()
+    for pid in server.pids():
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+        if cwd != code:
+            raise RuntimeError(f"gunicorn process {pid} runs in {cwd}, not in {code}")
+    files = json.loads(phase.manage("shell", "-c", MODULES_SCRIPT).strip().splitlines()[-1])
+    strays = [file for file in files if not Path(file).resolve().is_relative_to(code)]
+    if strays:
+        raise RuntimeError(f"{phase.name}: modules imported from outside {code}: {strays}")
 
 
 def outage(pg: Postgres, at: float, duration: float, stats: RequestStats, window: dict) -> None:
@@ -446,7 +615,7 @@ def write_plan(args, everything: list[dict], own_all: list[dict], password: str,
     """What bench/locustfile.py's users request and as whom (see its docstring)."""
     keys = ("pk", "code", "year")
     plan = {
-        "username": USERNAME,
+        "usernames": USERNAMES,
         "password": password,
         "evaluations": [{k: t[k] for k in keys} for t in everything],
         "cached_report": CACHED_REPORT,
@@ -460,10 +629,20 @@ def write_plan(args, everything: list[dict], own_all: list[dict], password: str,
     os.environ["BENCH_PLAN"] = str(path)
 
 
+@dataclass
+class Result:
+    """One turn's figures, for the comparison of --baseline."""
+
+    stats: RequestStats
+    peak_kb: int
+    others_cpu: float  # CPUs busy outside the bench during the load (CpuMeter)
+    problems: int
+
+
 def drive(
-    args, env: dict[str, str], server: Gunicorn, pg: Postgres, password: str, workdir: Path
-) -> int:
-    everything = targets_from(env)
+    args, phase: Phase, server: Gunicorn, pg: Postgres, password: str, workdir: Path
+) -> Result:
+    everything = targets_from(phase)
     demo = [t for t in everything if t["code"].startswith("demo-")]
     rng = random.Random(1)
     writers = len(range(3, args.clients, 4))  # client i plays ROLES[i % 4]; ROLES[3] writes
@@ -471,6 +650,7 @@ def drive(
         [t for t in demo if t["year"] == max(t["year"] for t in demo)], 20 * writers
     )
     write_plan(args, everything, own_all, password, workdir / "plan.json")
+    new_run()
     for index, role in enumerate(ROLES):
         role.fixed_count = len(range(index, args.clients, 4))
     environment = Environment(
@@ -494,11 +674,12 @@ def drive(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{recorder.logins} of {args.clients} clients logged in")
             gevent.sleep(0.05)
-        log(f"{args.clients} clients logged in through /admin/login/")
+        log(f"{args.clients} clients logged in through /admin/login/ ({phase.name})")
         environment.stats.reset_all()  # the figures count from here; logins are not in them
         started = time.time()
         start_gate.set()
         sampler = MemorySampler(server)
+        meter = CpuMeter(server, pg)
         window: dict = {}
         if args.db_outage:
             outage_greenlet = gevent.spawn(
@@ -508,6 +689,7 @@ def drive(
         runner.user_greenlets.join(timeout=args.duration)
         runner.stop()
         elapsed = time.time() - started
+        ours_cpu, others_cpu = meter.stop()
         if args.db_outage:
             outage_greenlet.get(timeout=120)
     finally:
@@ -518,7 +700,7 @@ def drive(
 
     workers = len(server.pids()) - 1
     title = (
-        f"{args.clients} clients, {elapsed:.1f} s, {workers} gunicorn workers, "
+        f"{phase.name}: {args.clients} clients, {elapsed:.1f} s, {workers} gunicorn workers, "
         f"{len(everything)} evaluations"
     )
     problems = 0
@@ -533,8 +715,101 @@ def drive(
         f"\nserver peak memory: {sampler.peak_kb / 1024:.0f} MB RSS "
         f"(master + workers, {sampler.peak_processes} processes)"
     )
-    problems += check_database(env, own_all, recorder.saves)
-    return problems
+    if not args.db_outage:  # the stopped postmaster's time would count as others'
+        print(
+            f"CPU during the load, of {os.cpu_count()}: {ours_cpu:.1f} the server, PostgreSQL "
+            f"and Locust; {others_cpu:.1f} other processes"
+        )
+    problems += check_database(phase, own_all, recorder.saves)
+    return Result(environment.stats, sampler.peak_kb, others_cpu, problems)
+
+
+def ratio(before: float | None, after: float | None) -> str:
+    return "–" if not before or after is None else f"{after / before:.2f}"
+
+
+def print_comparison(before: Result, after: Result, title: str) -> None:
+    """Each endpoint's requests, p50 and p95 before → after, with after ÷ before."""
+    print(f"\n{title}")
+    print(
+        f"{'endpoint':<24}{'requests':>13}{'p50 ms':>16}{'ratio':>7}"
+        f"{'p95 ms':>16}{'ratio':>7}{'errors':>9}"
+    )
+    named = [
+        {entry.name: entry for entry in result.stats.entries.values() if entry.num_requests}
+        for result in (before, after)
+    ]
+    for endpoint in ENDPOINTS:
+        old, new = (entries.get(endpoint) for entries in named)
+        if old is None and new is None:
+            continue
+        requests = " → ".join(str(entry.num_requests if entry else 0) for entry in (old, new))
+        row = f"{endpoint:<24}{requests:>13}"
+        for percent in (0.50, 0.95):
+            ms = [
+                entry.get_response_time_percentile(percent) if entry else None
+                for entry in (old, new)
+            ]
+            change = " → ".join("–" if value is None else f"{value:.0f}" for value in ms)
+            row += f"{change:>16}{ratio(*ms):>7}"
+        errors = " → ".join(str(entry.num_failures if entry else 0) for entry in (old, new))
+        print(f"{row}{errors:>9}")
+    print(f"server peak memory: {before.peak_kb / 1024:.0f} → {after.peak_kb / 1024:.0f} MB RSS")
+    print(
+        f"CPU of other processes during the load: {before.others_cpu:.1f} → "
+        f"{after.others_cpu:.1f} of {os.cpu_count()}"
+    )
+    if max(before.others_cpu, after.others_cpu) > QUIET_CPU:
+        print(
+            "  caution: the machine was not quiet; load from elsewhere slows every endpoint, so "
+            "these ratios are not the code's alone (run again when it is)"
+        )
+
+
+def seed(args, phase: Phase, password_file: Path) -> None:
+    """Step 2 of the docstring, with `phase`'s code."""
+    prepare(args, phase)
+    phase.manage("loaddata", "liwan_2023")
+    started = time.monotonic()
+    phase.manage("generate_demo_data", f"--departments={args.departments}", f"--years={args.years}")
+    log(
+        f"generate_demo_data --departments {args.departments} --years {args.years}: "
+        f"{time.monotonic() - started:.1f} s on PostgreSQL"
+    )
+    phase.manage("createsuperuser", "--noinput", f"--username={USERNAMES['superuser']}", "--email=")
+    for role in ("auditor", "filler"):
+        phase.manage(
+            "create_department_user",
+            USERNAMES[role],
+            f"--department={ACCOUNT_DEPARTMENT}",
+            f"--role={role}",
+            f"--password-file={password_file}",
+        )
+
+
+def prepare(args, phase: Phase) -> None:
+    """The schema, static files and roles of `phase`'s code (the working tree's turn of
+    --baseline brings the baseline's database forward with them)."""
+    phase.manage("migrate", "--noinput")
+    phase.manage("collectstatic", "--noinput")
+    if args.cache_url.startswith("db://"):
+        phase.manage("createcachetable")
+    phase.manage("setup_roles")
+
+
+def run(args, phase: Phase, pg: Postgres, password: str, workdir: Path) -> Result:
+    """gunicorn on `phase`'s code under the load; stopped afterwards, also on failure."""
+    server = Gunicorn(phase, workdir / f"gunicorn-{phase.key}.log", args.workers)
+    try:
+        server.wait()
+        check_code(phase, server)
+        log(
+            f"{phase.name}: gunicorn on {HOST}:{server.port}, {args.workers} workers, code "
+            f"from {phase.code} (checked); load for {args.duration} s"
+        )
+        return drive(args, phase, server, pg, password, workdir)
+    finally:
+        server.stop()
 
 
 def interrupted(signum, frame) -> None:
@@ -550,6 +825,11 @@ def main() -> int:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--cache-url", default="", help="CACHE_URL for the server (default locmem)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="a git revision to run the same load against first, then compare before → after",
+    )
     parser.add_argument("--db-outage", action="store_true", help="stop and restart PostgreSQL")
     parser.add_argument("--outage-at", type=float, default=10)
     parser.add_argument("--outage-for", type=float, default=5)
@@ -558,6 +838,14 @@ def main() -> int:
     args.clients = max(4, min(args.clients, 32))
     if args.db_outage and args.outage_at + args.outage_for + 5 > args.duration:
         parser.error("--db-outage needs --duration of at least --outage-at + --outage-for + 5")
+    if args.db_outage and args.baseline:
+        parser.error("--db-outage and --baseline do not combine")
+    commit = None
+    if args.baseline:
+        try:
+            commit = git("rev-parse", "--verify", "--quiet", f"{args.baseline}^{{commit}}")
+        except RuntimeError:
+            parser.error(f"--baseline {args.baseline}: no such revision")
     # Locust's own messages: only warnings (its CPU warning among them) and errors.
     logging.basicConfig(level=logging.WARNING, format="[%(asctime)s] %(name)s: %(message)s")
 
@@ -567,12 +855,15 @@ def main() -> int:
     gevent.get_hub().NOT_ERROR += (KeyboardInterrupt,)
     workdir = Path(tempfile.mkdtemp(prefix="selfeval-load-"))
     pg_dir = Path(tempfile.mkdtemp(prefix="selfeval-load-pg-"))
-    pg = server = None
+    pg = worktree = None
     try:
         pg = Postgres(pg_dir)
         pg.init()
         log(f"PostgreSQL on {HOST}:{pg.port} ({pg_dir})")
         password = secrets.token_urlsafe(16)
+        password_file = workdir / "password"
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))},
             "DEBUG": "0",
@@ -582,44 +873,66 @@ def main() -> int:
             "SESSION_COOKIE_SECURE": "0",
             "CSRF_COOKIE_SECURE": "0",
             "DATABASE_URL": pg.url,
-            "STATIC_ROOT": str(workdir / "static"),
             "CACHE_URL": args.cache_url,
             "LOG_LEVEL": "WARNING",
             "DJANGO_SUPERUSER_PASSWORD": password,
         }
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        if args.cache_url.startswith("db://"):
-            manage(env, "createcachetable")
-        manage(env, "setup_roles")
-        manage(env, "loaddata", "liwan_2023")
-        started = time.monotonic()
-        manage(
-            env,
-            "generate_demo_data",
-            f"--departments={args.departments}",
-            f"--years={args.years}",
-        )
-        log(
-            f"generate_demo_data --departments {args.departments} --years {args.years}: "
-            f"{time.monotonic() - started:.1f} s on PostgreSQL"
-        )
-        manage(env, "createsuperuser", "--noinput", f"--username={USERNAME}", "--email=")
-        server = Gunicorn(env, workdir, args.workers)
-        log(f"gunicorn on {HOST}:{server.port}, {args.workers} workers; load for {args.duration} s")
-        problems = drive(args, env, server, pg, password, workdir)
+        phases = [Phase("working tree", "current", ROOT, env, workdir / "static")]
+        if commit is not None:
+            worktree = Worktree(commit)
+            log(f"baseline {args.baseline} ({commit[:12]}) checked out in {worktree.path}")
+            baseline = Phase(
+                f"baseline {args.baseline}",
+                "baseline",
+                worktree.path,
+                env,
+                workdir / "static-baseline",
+            )
+            phases.insert(0, baseline)
+        seed(args, phases[0], password_file)
+        if len(phases) > 1:
+            pg.snapshot()
+        results: list[Result] = []
+        for phase in phases:
+            try:
+                if results:  # the working tree after the baseline: the same data, its schema
+                    started = time.monotonic()
+                    pg.restore()
+                    prepare(args, phase)
+                    log(
+                        f"database restored as seeded and migrated with the {phase.name}'s code: "
+                        f"{time.monotonic() - started:.1f} s"
+                    )
+                results.append(run(args, phase, pg, password, workdir))
+            except Exception as error:
+                if not results:
+                    raise
+                print(f"\n{phase.name}: FAILED, {type(error).__name__}: {error}")
+                print(
+                    f"\nFAILED: the {phase.name}'s turn; the figures above are the {phases[0].name}'s"
+                )
+                return 1
+        if len(results) == 2:
+            print_comparison(
+                *results,
+                title=(
+                    f"before: {phases[0].name} ({commit[:12]}), after: the working tree; "
+                    "p50 and p95 in ms, ratio = after ÷ before"
+                ),
+            )
+        problems = sum(result.problems for result in results)
         print(f"\n{'OK' if not problems else f'FAILED: {problems} problems'}")
         return 1 if problems else 0
     except KeyboardInterrupt:
         log("interrupted")
         return 130
     finally:
-        if server is not None:
-            server.stop()
         if pg is not None:
             pg.stop("fast", check=False)
+        if worktree is not None:
+            worktree.remove()
         if os.environ.get("BENCH_KEEP_LOGS"):
-            log(f"logs kept in {workdir} (gunicorn.log, plan.json) and {pg_dir}/log")
+            log(f"logs kept in {workdir} (gunicorn-*.log, plan.json) and {pg_dir}/log")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
             shutil.rmtree(pg_dir, ignore_errors=True)

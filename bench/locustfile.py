@@ -1,17 +1,26 @@
 """The load bench's traffic as Locust users; bench/load.py starts the server and runs them.
 
 Every client logs in through /admin/login/ (with the CSRF token) and then, without pause, plays
-one part (bench/load.py gives client i the part ROLES[i % 4]; the locust command, equal shares):
+one part (bench/load.py gives client i the part ROLES[i % 4]; the locust command, equal shares),
+as the account its part names:
 
-- AdminChangeReader: the admin change page of a random evaluation;
-- PreviewReader: the report preview of a random evaluation;
-- CachedPdfReader: the PDF of one report (cached after each worker's first render);
-- Writer: in turn for each of its own 20 evaluations, the admin change page, a save through that
-  form (so the report's cache key changes) and the report's PDF, which is then rendered anew.
+- AdminChangeReader, as the superuser: the admin change page of a random evaluation;
+- PreviewReader, as a 审核人员 (who sees every department): the report preview of a random
+  evaluation;
+- CachedPdfReader, as a 填报人员 of that report's department: the PDF of one report (cached after
+  each worker's first render);
+- Writer, as the superuser: in turn for each of its own 20 evaluations, the admin change page, a
+  save through that form (so the report's cache key changes) and the report's PDF, which is then
+  rendered anew.
 
-What to request and as whom comes from a plan, a JSON file named by BENCH_PLAN that bench/load.py
-writes into its work directory (kept with BENCH_KEEP_LOGS=1). To aim the traffic at a server of
-one's own holding the same data:
+Between these, every client goes back to its start page, the admin index /admin/ (which shows
+each role its own work): one task in four (Locust's task weights), recorded per account as
+"start page (superuser)", "start page (auditor)" and "start page (filler)".
+
+What to request and as whom (the three accounts' usernames and their one password) comes from a
+plan, a JSON file named by BENCH_PLAN that bench/load.py writes into its work directory (kept with
+BENCH_KEEP_LOGS=1). To aim the traffic at a server of one's own holding the same data and
+accounts:
 
     BENCH_PLAN=plan.json .venv/bin/locust -f bench/locustfile.py --headless -u 8 -r 8 -t 30s \\
         --stop-timeout 180 --host http://127.0.0.1:8000
@@ -43,10 +52,16 @@ MARKER = re.compile(r"（压测修改 [0-9a-f]+）$")
 ERROR_NOTE = re.compile(r'<ul class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', re.DOTALL)
 
 
+# The accounts the clients log in as (Client.account), as the plan names them.
+ACCOUNTS = ("superuser", "auditor", "filler")
+START_PAGE_WEIGHT = 1  # against the weight of each part's own task
+OWN_TASK_WEIGHT = 3
+
+
 @dataclass(frozen=True)
 class Plan:
-    username: str
-    password: str
+    usernames: dict[str, str]  # account (ACCOUNTS) → username
+    password: str  # the same for every account
     evaluations: list[dict]  # every evaluation: pk, code, year
     cached_report: str  # the path of the PDF the CachedPdfReaders fetch
     writers: list[list[dict]]  # each Writer's own evaluations
@@ -62,6 +77,14 @@ start_gate.set()
 @functools.cache
 def plan() -> Plan:
     return Plan(**json.loads(Path(os.environ["BENCH_PLAN"]).read_text()))
+
+
+def new_run() -> None:
+    """Number the clients and the writers' slots afresh and read the plan again, so that a
+    second run in the same process (bench/load.py --baseline) makes the same requests."""
+    global _seeds, _writer_slots
+    _seeds, _writer_slots = itertools.count(), itertools.count()
+    plan.cache_clear()
 
 
 class FormParser(html.parser.HTMLParser):
@@ -164,6 +187,7 @@ class Client(FastHttpUser):
     """One logged-in browser that requests back to back, at most plan().max_requests times."""
 
     abstract = True
+    account = "superuser"  # one of ACCOUNTS
     wait_time = constant(0)
     network_timeout = REQUEST_TIMEOUT
     connection_timeout = REQUEST_TIMEOUT
@@ -178,7 +202,7 @@ class Client(FastHttpUser):
             raise StopUser("no login page")
         form = [
             ("csrfmiddlewaretoken", token.group(1)),
-            ("username", self.plan.username),
+            ("username", self.plan.usernames[self.account]),
             ("password", self.plan.password),
             ("next", "/admin/"),
         ]
@@ -226,9 +250,14 @@ class Client(FastHttpUser):
     def random_evaluation(self) -> dict:
         return self.rng.choice(self.plan.evaluations)
 
+    @task(START_PAGE_WEIGHT)
+    def start_page(self) -> None:
+        self.count_request()
+        self.fetch(f"start page ({self.account})", "/admin/", is_page)
+
 
 class AdminChangeReader(Client):
-    @task
+    @task(OWN_TASK_WEIGHT)
     def admin_change_page(self) -> None:
         self.count_request()
         evaluation = self.random_evaluation()
@@ -237,7 +266,9 @@ class AdminChangeReader(Client):
 
 
 class PreviewReader(Client):
-    @task
+    account = "auditor"
+
+    @task(OWN_TASK_WEIGHT)
     def report_preview(self) -> None:
         self.count_request()
         evaluation = self.random_evaluation()
@@ -247,7 +278,9 @@ class PreviewReader(Client):
 
 
 class CachedPdfReader(Client):
-    @task
+    account = "filler"  # of plan().cached_report's department
+
+    @task(OWN_TASK_WEIGHT)
     def cached_pdf(self) -> None:
         self.count_request()
         self.fetch("cached PDF", self.plan.cached_report, is_pdf)
@@ -262,7 +295,7 @@ class Writer(Client):
         self.own = self.plan.writers[slot]
         self.turn = itertools.cycle(self.own)
 
-    @task
+    @task(OWN_TASK_WEIGHT)
     def save_and_render(self) -> None:
         self.count_request()
         evaluation = next(self.turn)
