@@ -19,7 +19,8 @@ import django
 from django.forms.renderers import BaseRenderer, DjangoTemplates
 from django.template import TemplateDoesNotExist
 from django.template.backends.jinja2 import Jinja2 as Jinja2Backend
-from django.utils.html import conditional_escape
+
+from evaluations.html import conditional_escape
 
 
 def _attrs(attrs: Mapping[str, Any] | None) -> str:

@@ -8,8 +8,9 @@ tags aside), which tests/test_form_renderer.py checks on whole pages against the
 """
 
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from evaluations.html import conditional_escape
 
 register = template.Library()
 
