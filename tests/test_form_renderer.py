@@ -1,6 +1,7 @@
 """The fast drawing of forms (config/form_renderer.py: widgets, labels, error lists in Python;
-review/templatetags/fast_admin.py: the admin's fieldset in Python) gives the pages Django's own
-templates give: compared on whole admin pages, with and without errors, edited and read-only."""
+review/templatetags/fast_admin.py: the admin's fieldset and inline entries in Python) gives the
+pages Django's own templates give: compared on whole admin pages, with and without errors,
+edited and read-only, stacked and tabular inlines."""
 
 import re
 import shutil
@@ -15,8 +16,12 @@ from django.urls import reverse
 from indicators.factories import CompleteEvaluationFactory
 from tests.helpers import change_form_data, hard_text_evaluation, make_row
 
-ORIGINAL_FIELDSET = (
-    Path(django.__file__).parent / "contrib/admin/templates/admin/includes/fieldset.html"
+ADMIN_TEMPLATES = Path(django.__file__).parent / "contrib/admin/templates"
+# Django's own templates that ours replace by template tags (review/templatetags/fast_admin.py).
+ORIGINALS = (
+    "admin/includes/fieldset.html",
+    "admin/edit_inline/stacked.html",
+    "admin/edit_inline/tabular.html",
 )
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +37,10 @@ def normalised(html: str) -> str:
 @pytest.fixture
 def django_drawn(settings, tmp_path):
     """Settings under which Django's own templates draw everything: its form renderer, and its
-    admin fieldset template ahead of ours."""
-    original = tmp_path / "admin" / "includes" / "fieldset.html"
-    original.parent.mkdir(parents=True)
-    shutil.copy(ORIGINAL_FIELDSET, original)
+    admin fieldset and inline templates ahead of ours."""
+    for name in ORIGINALS:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ADMIN_TEMPLATES / name, tmp_path / name)
     templates = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
 
     def draw(fetch):

@@ -1,4 +1,5 @@
-"""The admin's fieldset (admin/includes/fieldset.html of Django 5.2) written out in Python.
+"""The admin's fieldset (admin/includes/fieldset.html of Django 5.2) and the entries of its
+inlines (edit_inline/stacked.html, tabular.html) written out in Python.
 
 Every form of the admin draws its fields through that template, the evaluation page some 300
 of them (its lists and indicator rows are stacked inlines), and in the Django template engine
@@ -8,7 +9,9 @@ tags aside), which tests/test_form_renderer.py checks on whole pages against the
 """
 
 from django import template
+from django.contrib.admin.templatetags.admin_modify import cell_count
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from evaluations.html import conditional_escape
 
@@ -93,4 +96,120 @@ def fieldset_html(fieldset, heading_level, prefix, id_prefix, id_suffix) -> Safe
         parts.append("</details>")
     parts.append("</fieldset>")
     # Every value above is escaped, or is HTML Django marked safe (widgets, labels, contents).
+    return mark_safe("".join(parts))
+
+
+# --- the entries of the admin's inlines (admin/edit_inline/stacked.html and tabular.html) ---
+
+
+def _plain(inline_admin_formset, forms) -> bool:
+    """No change links and no "view on site" links: the entries these tags write."""
+    return not inline_admin_formset.opts.show_change_link and not any(f.show_url for f in forms)
+
+
+def _entries(inline_admin_formset, forms):
+    """Each entry with whether it is the empty template row the admin's JavaScript copies."""
+    with_template = inline_admin_formset.has_add_permission
+    for index, inline_admin_form in enumerate(forms):
+        yield index, inline_admin_form, with_template and index == len(forms) - 1
+
+
+def _may_delete(inline_admin_formset, inline_admin_form) -> bool:
+    return bool(
+        inline_admin_formset.formset.can_delete
+        and inline_admin_formset.has_delete_permission
+        and inline_admin_form.original
+    )
+
+
+def _hidden_keys(inline_admin_form) -> str:
+    parts = []
+    if inline_admin_form.needs_explicit_pk_field():
+        parts.append(str(inline_admin_form.pk_field().field))
+    if inline_admin_form.fk_field():
+        parts.append(str(inline_admin_form.fk_field().field))
+    return "".join(parts)
+
+
+@register.simple_tag
+def stacked_entries(inline_admin_formset) -> SafeString | None:
+    """The loop of admin/edit_inline/stacked.html over the entries; None for inlines with change
+    links or "view on site" (the template keeps Django's loop for those)."""
+    forms = list(inline_admin_formset)
+    if not _plain(inline_admin_formset, forms):
+        return None
+    prefix = inline_admin_formset.formset.prefix
+    name = conditional_escape(capfirst(inline_admin_formset.opts.verbose_name))
+    parts = []
+    for index, inline_admin_form, is_template in _entries(inline_admin_formset, forms):
+        original = inline_admin_form.original
+        classes = "inline-related"
+        if original:
+            classes += " has_original"
+        if is_template:
+            classes += " empty-form last-related"
+        entry_id = f"{prefix}-{'empty' if is_template else index}"
+        label = conditional_escape(original) if original else f"#{index + 1}"
+        delete = ""
+        if _may_delete(inline_admin_formset, inline_admin_form):
+            deletion = inline_admin_form.deletion_field()
+            delete = f'<span class="delete">{deletion.field} {deletion.label_tag()}</span>'
+        errors = inline_admin_form.form.non_field_errors()
+        fieldsets = "".join(
+            fieldset_html(fieldset, 4, fieldset.formset.prefix, index, number)
+            for number, fieldset in enumerate(inline_admin_form)
+        )
+        parts.append(
+            f'<div class="{classes}" id="{entry_id}"><h3><b>{name}:</b> '
+            f'<span class="inline_label">{label}</span>{delete}</h3>'
+            f"{errors if errors else ''}{fieldsets}{_hidden_keys(inline_admin_form)}</div>"
+        )
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def tabular_rows(inline_admin_formset) -> SafeString | None:
+    """The rows of admin/edit_inline/tabular.html's table body; None for inlines with change
+    links or "view on site" (the template keeps Django's loop for those)."""
+    forms = list(inline_admin_formset)
+    if not _plain(inline_admin_formset, forms):
+        return None
+    prefix = inline_admin_formset.formset.prefix
+    parts = []
+    for index, inline_admin_form, is_template in _entries(inline_admin_formset, forms):
+        original = inline_admin_form.original
+        errors = inline_admin_form.form.non_field_errors()
+        if errors:
+            parts.append(
+                f'<tr class="row-form-errors"><td colspan="{cell_count(inline_admin_form)}">'
+                f"{errors}</td></tr>"
+            )
+        classes = f"form-row {'has_original' if original else ''}"
+        if is_template:
+            classes += " empty-form"
+        entry_id = f"{prefix}-{'empty' if is_template else index}"
+        shown = f"<p>{conditional_escape(original)}</p>" if original else ""
+        cells = []
+        for fieldset in inline_admin_form:
+            for line in fieldset:
+                for field in line:
+                    name = _name(field)
+                    cell_class = f"field-{name}" if name else ""
+                    if _attribute(field, "is_hidden"):
+                        cell_class += " hidden"
+                    if field.is_readonly:
+                        content = f"<p>{field.contents()}</p>"
+                    else:
+                        content = f"{field.field.errors.as_ul()}{field.field}"
+                    cells.append(f'<td class="{cell_class}">{content}</td>')
+        delete = (
+            str(inline_admin_form.deletion_field().field)
+            if _may_delete(inline_admin_formset, inline_admin_form)
+            else ""
+        )
+        parts.append(
+            f'<tr class="{classes}" id="{entry_id}"><td class="original">{shown}'
+            f"{_hidden_keys(inline_admin_form)}</td>{''.join(cells)}"
+            f'<td class="delete">{delete}</td></tr>'
+        )
     return mark_safe("".join(parts))
