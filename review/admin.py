@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -132,6 +133,17 @@ LIST_INLINES = {entry.accessor: list_inline(entry) for entry in ORDERED_LISTS}
 
 class ScopedIndicatorRowInline(EvaluationPartPermissions, IndicatorRowInline):
     pass
+
+
+class SharedMediaInlineAdminFormSet(helpers.InlineAdminFormSet):
+    """The admin collects an inline's scripts and styles from every entry, building each
+    entry's admin wrapper a second time only for that (a tenth of the evaluation page's time);
+    every entry of a formset has the same fields, whose media the formset already carries
+    (Fieldset.media is empty since Django 5.1)."""
+
+    @property
+    def media(self) -> forms.Media:
+        return self.opts.media + self.formset.media
 
 
 # The change page always sends the version it was loaded at; a post without it did not come from
@@ -371,6 +383,12 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
                 can_copy_forward=access.can_create(request.user),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = SharedMediaInlineAdminFormSet
+        return inline_formsets
 
     def _error_summary(self, form, inline_formsets: list) -> list[error_summary.ErrorLink]:
         links = error_summary.form_errors(form, section="基本信息")
