@@ -20,7 +20,7 @@ from evaluations.models import Department, Membership
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ("code", "name", "full_name")
+        fields = ("code", "name", "full_name", "active")
         # The form field checks the code before the model does: give it the model's wording.
         error_messages = {"code": Department._meta.get_field("code").error_messages}
 
@@ -28,7 +28,8 @@ class DepartmentForm(forms.ModelForm):
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     form = DepartmentForm
-    list_display = ("code", "name", "full_name")
+    list_display = ("code", "name", "full_name", "active")
+    list_filter = ("active",)
     search_fields = ("code", "name", "full_name")
     search_help_text = "按部门编码、简称或全称搜索"
     ordering = ("code",)

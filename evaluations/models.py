@@ -57,6 +57,11 @@ class Department(models.Model):
         validators=[validate_printable],
         help_text="含行政区划，用于报告标题，如：广州市荔湾区科技工业和信息化局。",
     )
+    active = models.BooleanField(
+        "启用",
+        default=True,
+        help_text="新建年度时默认只有启用的部门参加；停用不影响已有的自评。",
+    )
 
     objects = DepartmentManager()
 

@@ -14,6 +14,7 @@ from review import selectors
 # protection); within each, the models named here come first, in this order.
 BUSINESS_APPS: dict[str, tuple[str, ...]] = {
     "evaluations": ("Evaluation",),
+    "rounds": ("Round",),
     "indicators": (
         "IndicatorFramework",
         "PrimaryIndicator",
