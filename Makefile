@@ -9,11 +9,17 @@ export DEBUG ?= 1
 
 .PHONY: run test setup system-deps lint migrate serve-dev clean serve require-secret-key collectstatic
 
+# The web server and, beside it, one background-task worker (`db_worker`: builds the ZIPs of
+# reports). The worker runs in its own process group (setsid), so that stopping the server
+# (Ctrl+C, or the server failing to start) stops it and its autoreloader, and nothing else.
 run: setup migrate
 	$(BIN)/python manage.py loaddata liwan_2023
 	$(BIN)/python manage.py setup_roles
 	$(BIN)/python manage.py create_local_admin
-	@echo "打开 http://127.0.0.1:8000/ （按 Ctrl+C 停止）"
+	$(BIN)/python manage.py requeue_stale_bundles
+	@echo "打开 http://127.0.0.1:8000/ （按 Ctrl+C 停止，后台任务进程随之停止）"
+	@trap 'trap - EXIT INT TERM; kill -TERM -$$worker 2>/dev/null; wait' EXIT INT TERM; \
+	setsid $(BIN)/python manage.py db_worker & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The browser tests (tests/e2e) drive Debian's chromium; only the tests need it.
@@ -49,6 +55,12 @@ SERVE_WORKERS := $(or $(SERVE_WORKERS),$(shell echo $$((2 * $$(nproc) + 1))))
 
 serve: export DEBUG := 0
 serve: require-secret-key setup migrate collectstatic
+	$(BIN)/python manage.py requeue_stale_bundles
+	@trap 'trap - EXIT INT TERM; for pid in $$workers; do kill -TERM -$$pid 2>/dev/null; done; wait' \
+		EXIT INT TERM; \
+	workers=; for i in $$(seq $${TASK_WORKERS:-1}); do \
+		setsid $(BIN)/python manage.py db_worker & workers="$$workers $$!"; \
+	done; \
 	$(BIN)/gunicorn config.wsgi:application --bind $(SERVE_HOST):$(SERVE_PORT) \
 		--workers $(SERVE_WORKERS) --access-logfile - --error-logfile -
 

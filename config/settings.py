@@ -102,6 +102,10 @@ INSTALLED_APPS = [
     "evaluations",  # core data: departments, evaluations, their lists and figures
     "indicators",  # the indicator framework, indicator rows and scoring
     "review",  # submission, the workflow, approval, documents; the evaluation page
+    "rounds",  # the finance bureau's yearly round: deadline, departments, overview, 汇总表
+    "bundles",  # all reports in one ZIP, built by background tasks (TASKS below)
+    "django_tasks",  # Django's tasks framework, backported (django-tasks)
+    "django_tasks_db",  # its database backend: the queue in our database, `manage.py db_worker`
 ]
 
 MIDDLEWARE = [
@@ -256,6 +260,43 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_500
 # on shared storage when several app servers serve the admin.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "evaluations.tabular.ImportTempStorage"
 IMPORT_TMP_DIR = Path(env_str("IMPORT_TMP_DIR", str(BASE_DIR / "media" / "imports")))
+
+# Background tasks (Django's tasks framework through django-tasks): the ZIP of all reports is
+# built by `manage.py db_worker` processes (`make run` and `make serve` start one beside the web
+# server; more run on other machines against the same PostgreSQL). A site may move the queue
+# to Redis without code changes: `pip install django-tasks-rq`, TASKS_BACKEND=rq and
+# TASKS_REDIS_URL, and workers started with `manage.py rqworker --job-class django_tasks_rq.Job`.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r}: use {' or '.join(TASKS_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": env_str("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            # Seconds a job may run: a ZIP of a whole district renders for many minutes.
+            "DEFAULT_TIMEOUT": 6 * 60 * 60,
+        }
+    }
+
+# The ZIPs of reports (bundles app), and the PDFs rendered for them while they are built.
+# Never served as static or media files: downloads go through a view that checks who asks.
+# On storage shared by every web server and worker when they run on several machines.
+BUNDLE_DIR = Path(env_str("BUNDLE_DIR", str(BASE_DIR / "media" / "bundles")))
+# A bundle being built whose worker has given no sign of life for this long (it reports after
+# every department, a few seconds at most) is put back in the queue: its worker was killed.
+BUNDLE_STALE_SECONDS = env_int("BUNDLE_STALE_SECONDS", 120)
+# How often a bundle's build may start before it is marked failed instead of requeued.
+BUNDLE_MAX_ATTEMPTS = env_int("BUNDLE_MAX_ATTEMPTS", 3)
+# Departments to render (not approved) per task: idle workers take such parts of a bundle.
+BUNDLE_PART_SIZE = env_int("BUNDLE_PART_SIZE", 5)
 
 LOGIN_URL = "admin:login"
 # Where a login without ?next lands (Django's default, /accounts/profile/, does not exist here).
