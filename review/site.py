@@ -20,6 +20,7 @@ BUSINESS_APPS: dict[str, tuple[str, ...]] = {
         "PrimaryIndicator",
         "IndicatorRow",
     ),
+    "bundles": ("Bundle",),
 }
 
 

@@ -330,6 +330,9 @@ def test_the_auditor_sees_where_the_year_due_stands(auditor, department):
     changelist = reverse("admin:evaluations_evaluation_changelist")
     assert f"{changelist}?year={year}&amp;status__exact=returned" in page
     assert "目前没有等待审核的自评。" in page
+    # The finance bureau's pages: the year's overview and the ZIP of every department's reports.
+    assert reverse("admin:rounds_round_latest_overview") in page
+    assert reverse("admin:bundles_bundle_add") in page
 
 
 def test_the_year_overview_links_open_the_filtered_evaluation_list(auditor, department):
