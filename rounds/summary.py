@@ -14,6 +14,9 @@ from typing import Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 from evaluations.models import Department
 from evaluations.tabular import neutralise, write_cell
@@ -128,10 +131,6 @@ def summary_xlsx(*, year: int, department_codes: list[str] | None = None) -> byt
     """The 汇总表 as a worksheet: amounts, rates and scores as numbers with their number
     formats, text neutralised against formulas (`write_cell`), A4 landscape one page wide with
     the column headings on every page and page numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
     table = summary_table(year=year, department_codes=department_codes)
     book = Workbook()
     sheet = book.active
