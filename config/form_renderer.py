@@ -1,24 +1,17 @@
 """How forms and widgets are drawn: Django's own templates, the busiest of them in plain Python.
 
-The evaluation page draws some 400 widgets, 400 error lists (mostly empty) and 200 labels.
-Through the Django template engine they took two thirds of the page's time; through Jinja2 a
-third. The templates drawn most often (inputs, text areas, selects, labels, error lists) are
-written out here in Python, character for character as Django's templates write them
-(tests/test_form_renderer.py compares the two on whole pages); every other template (the
-admin's related-object wrapper, the autocomplete, the form layouts) is rendered by Jinja2 from
-the templates Django ships for it (django/forms/jinja2/), or by the Django engine where only it
-has one.
+The evaluation page draws some 400 widgets, 400 error lists (mostly empty) and 200 labels;
+through the Django template engine they took two thirds of the page's time. The templates drawn
+most often (inputs, text areas, selects, labels, error lists) are written out here in Python,
+character for character as Django's templates write them (tests/test_form_renderer.py compares
+the two on whole pages); the few others (the admin's related-object wrapper, the autocomplete,
+the form layouts) are rendered by the Django engine as before.
 """
 
 from collections.abc import Callable, Mapping
-from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-import django
-from django.forms.renderers import BaseRenderer, DjangoTemplates
-from django.template import TemplateDoesNotExist
-from django.template.backends.jinja2 import Jinja2 as Jinja2Backend
+from django.forms.renderers import DjangoTemplates
 
 from evaluations.html import conditional_escape
 
@@ -114,31 +107,8 @@ PLAIN: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
-class FastWidgetRenderer(BaseRenderer):
-    """The busiest templates in Python, the others by Jinja2 or, where only it has them, the
-    Django engine."""
-
-    @cached_property
-    def jinja2(self) -> Jinja2Backend:
-        forms_templates = Path(django.__file__).parent / "forms" / "jinja2"
-        return Jinja2Backend(
-            {
-                "APP_DIRS": False,
-                "DIRS": [forms_templates],
-                "NAME": "djangoforms-jinja2",
-                "OPTIONS": {},
-            }
-        )
-
-    @cached_property
-    def django_templates(self) -> DjangoTemplates:
-        return DjangoTemplates()
-
-    def get_template(self, template_name: str):
-        try:
-            return self.jinja2.get_template(template_name)
-        except TemplateDoesNotExist:
-            return self.django_templates.get_template(template_name)
+class FastWidgetRenderer(DjangoTemplates):
+    """The busiest templates in Python, the others by Django's template engine."""
 
     def render(self, template_name: str, context: dict[str, Any], request=None) -> str:
         plain = PLAIN.get(template_name)

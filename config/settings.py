@@ -146,7 +146,7 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
-# Widgets and labels drawn by Jinja2 from Django's own templates for it (config/form_renderer.py):
+# The busiest widget, label and error-list templates written out in Python (config/form_renderer.py):
 # the same HTML, the evaluation page in a fraction of the time.
 FORM_RENDERER = "config.form_renderer.FastWidgetRenderer"
 
