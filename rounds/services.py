@@ -155,17 +155,7 @@ def round_create(
         list(Department.objects.filter(active=True)) if departments is None else list(departments)
     )
     round_ = Round(year=year, deadline=deadline, created_by_id=user.pk)
-    round_.full_clean()
-    round_.save()
-    round_.departments.set(chosen)
-    made = _drafts(
-        round_=round_,
-        departments=chosen,
-        create_drafts=create_drafts,
-        draft_limit=draft_limit,
-        user=user,
-    )
-    return round_, made
+    return _save(round_, chosen, create_drafts=create_drafts, draft_limit=draft_limit, user=user)
 
 
 @transaction.atomic
@@ -184,12 +174,25 @@ def round_update(
     _must_administer(user)
     chosen = list(departments)
     round_.deadline = deadline
+    return _save(round_, chosen, create_drafts=create_drafts, draft_limit=draft_limit, user=user)
+
+
+def _save(
+    round_: Round,
+    departments: list[Department],
+    *,
+    create_drafts: bool,
+    draft_limit: int | None,
+    user: access.AnyUser,
+) -> tuple[Round, DraftsMade]:
+    """The round with its departments and, when asked, their drafts (in the caller's
+    transaction)."""
     round_.full_clean()
     round_.save()
-    round_.departments.set(chosen)
+    round_.departments.set(departments)
     made = _drafts(
         round_=round_,
-        departments=chosen,
+        departments=departments,
         create_drafts=create_drafts,
         draft_limit=draft_limit,
         user=user,
