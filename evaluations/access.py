@@ -174,4 +174,9 @@ def people_notified(*, evaluation: Evaluation, role: Role) -> list[str]:
     users = get_user_model().objects.filter(is_active=True, groups__name=GROUP_NAMES[role])
     if role == Role.FILLER:
         users = users.filter(membership__department_id=evaluation.department_id)
-    return [user.get_full_name() or user.get_username() for user in users.order_by("username")]
+    return [display_name(user) for user in users.order_by("username")]
+
+
+def display_name(user: AbstractUser) -> str:
+    """A user as the pages name them: the full name, else the username."""
+    return user.get_full_name() or user.get_username()

@@ -265,7 +265,7 @@ def trail_of(evaluation: Any) -> Trail:
 def user_names(ids: set[int]) -> dict[int, str]:
     """Users' names as the admin shows them (full name, else username), in one query."""
     users = get_user_model().objects.in_bulk(ids) if ids else {}
-    return {pk: user.get_full_name() or user.get_username() for pk, user in users.items()}
+    return {pk: access.display_name(user) for pk, user in users.items()}
 
 
 def _activity(when: datetime | None, who: int | None, names: dict[int, str]) -> Activity | None:

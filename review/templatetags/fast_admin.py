@@ -102,16 +102,17 @@ def fieldset_html(fieldset, heading_level, prefix, id_prefix, id_suffix) -> Safe
 # --- the entries of the admin's inlines (admin/edit_inline/stacked.html and tabular.html) ---
 
 
-def _plain(inline_admin_formset, forms) -> bool:
-    """No change links and no "view on site" links: the entries these tags write."""
-    return not inline_admin_formset.opts.show_change_link and not any(f.show_url for f in forms)
-
-
-def _entries(inline_admin_formset, forms):
-    """Each entry with whether it is the empty template row the admin's JavaScript copies."""
+def _entries(inline_admin_formset) -> list | None:
+    """Each entry with its index and whether it is the empty template row the admin's JavaScript
+    copies; None when an entry has a change link or a "view on site" link, which these tags do
+    not write (the templates keep Django's loop for those)."""
+    forms = list(inline_admin_formset)
+    if inline_admin_formset.opts.show_change_link or any(f.show_url for f in forms):
+        return None
     with_template = inline_admin_formset.has_add_permission
-    for index, inline_admin_form in enumerate(forms):
-        yield index, inline_admin_form, with_template and index == len(forms) - 1
+    return [
+        (index, form, with_template and index == len(forms) - 1) for index, form in enumerate(forms)
+    ]
 
 
 def _may_delete(inline_admin_formset, inline_admin_form) -> bool:
@@ -135,13 +136,13 @@ def _hidden_keys(inline_admin_form) -> str:
 def stacked_entries(inline_admin_formset) -> SafeString | None:
     """The loop of admin/edit_inline/stacked.html over the entries; None for inlines with change
     links or "view on site" (the template keeps Django's loop for those)."""
-    forms = list(inline_admin_formset)
-    if not _plain(inline_admin_formset, forms):
+    entries = _entries(inline_admin_formset)
+    if entries is None:
         return None
     prefix = inline_admin_formset.formset.prefix
     name = conditional_escape(capfirst(inline_admin_formset.opts.verbose_name))
     parts = []
-    for index, inline_admin_form, is_template in _entries(inline_admin_formset, forms):
+    for index, inline_admin_form, is_template in entries:
         original = inline_admin_form.original
         classes = "inline-related"
         if original:
@@ -171,12 +172,12 @@ def stacked_entries(inline_admin_formset) -> SafeString | None:
 def tabular_rows(inline_admin_formset) -> SafeString | None:
     """The rows of admin/edit_inline/tabular.html's table body; None for inlines with change
     links or "view on site" (the template keeps Django's loop for those)."""
-    forms = list(inline_admin_formset)
-    if not _plain(inline_admin_formset, forms):
+    entries = _entries(inline_admin_formset)
+    if entries is None:
         return None
     prefix = inline_admin_formset.formset.prefix
     parts = []
-    for index, inline_admin_form, is_template in _entries(inline_admin_formset, forms):
+    for index, inline_admin_form, is_template in entries:
         original = inline_admin_form.original
         errors = inline_admin_form.form.non_field_errors()
         if errors:
