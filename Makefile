@@ -22,8 +22,9 @@ run: setup migrate
 	setsid $(BIN)/python manage.py db_worker & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The browser tests (tests/e2e) drive Debian's chromium; only the tests need it.
-test: EXTRA_DEBIAN_PACKAGES := chromium
+# The browser tests (tests/e2e) drive Debian's chromium, and LibreOffice converts the Word files
+# to PDF in tests/reports/test_word_libreoffice.py; only the tests need them.
+test: EXTRA_DEBIAN_PACKAGES := chromium libreoffice-writer-nogui
 test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest

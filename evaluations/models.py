@@ -418,7 +418,7 @@ class ReviewEvent(models.Model):
 
 
 class ApprovedReport(models.Model):
-    """A document file rendered once at approval (附件1 and 附件2 as PDF, 附件1 as XLSX too);
+    """A document file rendered once at approval (附件1 and 附件2 as PDF and DOCX, 附件1 as XLSX too);
     downloads of an approved evaluation return these bytes."""
 
     class Appendix(models.IntegerChoices):
@@ -432,7 +432,7 @@ class ApprovedReport(models.Model):
         verbose_name="年度绩效自评",
     )
     appendix = models.PositiveSmallIntegerField("附件", choices=Appendix.choices)
-    fmt = models.CharField("格式", max_length=8, default="pdf", help_text="pdf 或 xlsx")
+    fmt = models.CharField("格式", max_length=8, default="pdf", help_text="pdf、xlsx 或 docx")
     content = models.BinaryField("文件")
     sha256 = models.CharField("SHA-256", max_length=64)
     created_at = models.DateTimeField("审定时间", auto_now_add=True)

@@ -328,9 +328,10 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         summary = self._scorecard(obj).summary
         code, year = obj.department.code, obj.year
         links = format_html(
-            ' <a href="{}">下载附件1 自评表（PDF）</a> · <a href="{}">XLSX</a>',
+            ' <a href="{}">下载附件1 自评表（PDF）</a> · <a href="{}">XLSX</a> · <a href="{}">Word</a>',
             reverse("reports:appendix1_pdf", args=[code, year]),
             reverse("reports:appendix1_xlsx", args=[code, year]),
+            reverse("reports:appendix1_docx", args=[code, year]),
         )
         return format_html("{}{}", summary.explanation, links)
 

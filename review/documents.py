@@ -26,6 +26,7 @@ from indicators.reports import appendix1
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CACHE_PREFIX = "document:v2:"
 CACHE_TIMEOUT = 60 * 60 * 24 * 30  # content-addressed: an entry never goes stale, only unused
 
@@ -58,7 +59,7 @@ REPORT = Document(
     content_key=report.report_key,
     filename=report.report_filename,
     html=report.report_html,
-    formats={"pdf": Format(PDF, report.report_pdf)},
+    formats={"pdf": Format(PDF, report.report_pdf), "docx": Format(DOCX, report.report_docx)},
 )
 SCORE_TABLE = Document(
     key="appendix1",
@@ -72,6 +73,7 @@ SCORE_TABLE = Document(
     formats={
         "pdf": Format(PDF, appendix1.appendix1_pdf),
         "xlsx": Format(XLSX, appendix1.appendix1_xlsx),
+        "docx": Format(DOCX, appendix1.appendix1_docx),
     },
 )
 DOCUMENTS: dict[str, Document] = {document.key: document for document in (REPORT, SCORE_TABLE)}

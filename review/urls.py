@@ -26,6 +26,12 @@ urlpatterns = [
         name="report_pdf",
     ),
     path(
+        "<slug:department_code>/<year:year>.docx",
+        views.document_download,
+        {"document": "report", "fmt": "docx"},
+        name="report_docx",
+    ),
+    path(
         "<slug:department_code>/<year:year>/appendix1.pdf",
         views.document_download,
         {"document": "appendix1", "fmt": "pdf"},
@@ -36,5 +42,11 @@ urlpatterns = [
         views.document_download,
         {"document": "appendix1", "fmt": "xlsx"},
         name="appendix1_xlsx",
+    ),
+    path(
+        "<slug:department_code>/<year:year>/appendix1.docx",
+        views.document_download,
+        {"document": "appendix1", "fmt": "docx"},
+        name="appendix1_docx",
     ),
 ]

@@ -26,6 +26,8 @@ class Line:
     change_url: str  # "" when the department has no evaluation of the year
     report_url: str
     appendix_url: str
+    report_docx_url: str = ""
+    appendix_docx_url: str = ""
 
 
 def _date(moment: datetime | None) -> str:
@@ -56,8 +58,10 @@ def _row(line: Line) -> str:
         else DASH
     )
     files = (
-        f'<a href="{escape(line.report_url)}">附件2</a> · '
+        f'<a href="{escape(line.report_url)}">附件2</a>'
+        f'（<a href="{escape(line.report_docx_url)}">Word</a>） · '
         f'<a href="{escape(line.appendix_url)}">附件1</a>'
+        f'（<a href="{escape(line.appendix_docx_url)}">Word</a>）'
         if r.evaluation_id
         else DASH
     )

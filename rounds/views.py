@@ -117,12 +117,16 @@ def overview(request: HttpRequest, object_id: str, *, site_context: dict[str, An
     change = _url_pattern("admin:evaluations_evaluation_change", PLACEHOLDER_ID)
     report = _url_pattern("reports:report_pdf", PLACEHOLDER_CODE, round_.year)
     appendix = _url_pattern("reports:appendix1_pdf", PLACEHOLDER_CODE, round_.year)
+    report_docx = _url_pattern("reports:report_docx", PLACEHOLDER_CODE, round_.year)
+    appendix_docx = _url_pattern("reports:appendix1_docx", PLACEHOLDER_CODE, round_.year)
     lines = [
         Line(
             result=r,
             change_url=change.format(id=r.evaluation_id) if r.evaluation_id else "",
             report_url=report.format(code=r.code),
             appendix_url=appendix.format(code=r.code),
+            report_docx_url=report_docx.format(code=r.code),
+            appendix_docx_url=appendix_docx.format(code=r.code),
         )
         for r in results
     ]

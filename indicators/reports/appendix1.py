@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 
 from evaluations import figures
 from evaluations.models import Evaluation
-from evaluations.reports import pdf
+from evaluations.reports import pdf, word
 from evaluations.reports.document import paragraphs
 from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
@@ -52,6 +52,10 @@ COLUMNS = (
 )
 # The worksheet's row of column headings, repeated at the top of every printed page.
 HEADING_ROW = 8
+# The Word file: the PDF's page (A4 landscape, the same margins, in mm) and the share of the
+# width each column takes (the template's <col> widths, in per cent).
+WORD_PAGE = word.Page(width=210, height=297, top=20, bottom=25, left=20, right=20)
+COLUMN_PERCENT = (7, 8, 14, 7, 6, 7, 7, 7, 5, 9, 23)
 # Printed like the PDF: A4 landscape, its margins (mm) and a centred page number. Excel and WPS
 # take margins in inches.
 PRINT_MARGINS_MM = {"left": 20, "right": 20, "top": 20, "bottom": 25, "header": 10, "footer": 12}
@@ -220,6 +224,7 @@ def _layout_fingerprint() -> str:
     sources = [
         here,
         Path(pdf.__file__),
+        Path(word.__file__),
         *(Path(directory) / TEMPLATE for directory in settings.TEMPLATES[0]["DIRS"]),
         *sorted((Path(pdf.__file__).resolve().parents[1] / "static" / "evaluations").glob("*.css")),
     ]
@@ -363,3 +368,112 @@ def _set_print_layout(sheet: Worksheet) -> None:
         setattr(sheet.page_margins, side, round(millimetres / 25.4, 2))
     sheet.print_options.horizontalCentered = True
     sheet.oddFooter.center.text = PRINT_FOOTER
+
+
+# The 附件1 Word styles: 5号 仿宋 in the cells (黑体 in the headings), the label and title as in
+# the PDF (3号 黑体; 小2号 小标宋).
+_CELL_PT = 10.5
+_CELL_LINE_TWIPS = 284  # 14.2 pt: the template's line-height 1.35
+_APPENDIX1_STYLES = {
+    "label": word.StyleSpec(
+        "附件标识", "AttachmentLabel", word.HEITI, 16, align="left", after_twips=227
+    ),
+    "title": word.StyleSpec(
+        "Title", "Title", word.XIAOBIAOSONG, 18, align="center", after_twips=283, builtin=True
+    ),
+    "head": word.StyleSpec("表头", "TableHeading", word.HEITI, _CELL_PT, align="center"),
+    "cell": word.StyleSpec("表格文字", "TableText", word.FANGSONG, _CELL_PT, align="center"),
+    "text": word.StyleSpec(
+        "表格段落", "TableParagraph", word.FANGSONG, _CELL_PT, align="both", first_line_chars=2
+    ),
+    "left": word.StyleSpec("表格说明", "TableNote", word.FANGSONG, _CELL_PT, align="left"),
+}
+_LINE_TWIPS = {"label": 560, "title": 560}
+
+
+def appendix1_docx(table: Appendix1) -> bytes:
+    """The same table as a Word document: A4 landscape, a real table whose 一级/二级 cells are
+    merged as in the PDF and whose column headings repeat on every page."""
+    document = word.new_word_document(
+        title=f"{table.year}年度{table.department}{TABLE_TITLE}",
+        author=table.department,
+        created=table.created,
+        page=WORD_PAGE,
+        landscape=True,
+    )
+    styles = {
+        key: word.add_style(document, spec, line_twips=_LINE_TWIPS.get(key, _CELL_LINE_TWIPS))
+        for key, spec in _APPENDIX1_STYLES.items()
+    }
+    document._body.clear_content()
+    word.add_paragraph(document, ATTACHMENT_LABEL, styles["label"])
+    word.add_paragraph(document, table.title, styles["title"])
+    text_width = word.twips(WORD_PAGE.height - WORD_PAGE.left - WORD_PAGE.right)
+    widths = [text_width * percent // 100 for percent in COLUMN_PERCENT]
+    widths[-1] += text_width - sum(widths)
+    Cell = word.TableCell
+    budget = table.budget_texts
+    summary = [
+        Cell(0, 0, ("部门名称",), "head", columns=2),
+        Cell(0, 2, (table.department,), "cell", columns=5),
+        Cell(0, 7, ("年度",), "head", columns=2),
+        Cell(0, 9, (str(table.year),), "cell", columns=2),
+        Cell(1, 0, ("预算执行情况（万元）",), "head", rows=2, columns=2),
+    ]
+    column = 2
+    for head, span, value in zip(
+        ("全年预算数", "全年执行数", "分值", "执行率", "得分"), (2, 2, 1, 2, 2), budget, strict=True
+    ):
+        summary += [
+            Cell(1, column, (head,), "head", columns=span),
+            Cell(2, column, (value,), "cell", columns=span),
+        ]
+        column += span
+    summary += [
+        Cell(3, 0, ("年度总体目标",), "head", rows=2, columns=2),
+        Cell(3, 2, ("预期目标",), "head", columns=5),
+        Cell(3, 7, ("实际完成情况",), "head", columns=4),
+        Cell(4, 2, table.goals, "text", columns=5),
+        Cell(4, 7, table.achievements, "text", columns=4),
+    ]
+    word.add_table(
+        document,
+        widths_twips=widths,
+        row_count=5,
+        cells=summary,
+        styles=styles,
+        unsplit_rows=range(4),
+    )
+    word.add_spacer(document, height_twips=20)
+
+    rows = [Cell(0, index, (head,), "head") for index, head in enumerate(COLUMNS)]
+    row = 1
+    for line in table.lines:
+        texts = line.texts
+        if line.primary_span:
+            rows.append(Cell(row, 0, (line.primary,), "cell", rows=line.primary_span))
+        if line.secondary_span:
+            rows.append(Cell(row, 1, (line.secondary,), "cell", rows=line.secondary_span))
+        rows += [Cell(row, index, (texts[index],), "cell") for index in range(2, 10)]
+        rows.append(Cell(row, 10, (line.deviation,), "left"))
+        row += 1
+    if not table.lines:
+        rows.append(Cell(row, 0, ("（未填写绩效指标）",), "cell", columns=len(COLUMNS)))
+        row += 1
+    rows += [
+        Cell(row, 0, ("总分",), "head", columns=8),
+        Cell(row, 8, (table.total_text,), "cell", columns=2),
+        Cell(row, 10, (table.explanation,), "left"),
+        Cell(row + 1, 0, ("等级",), "head", columns=8),
+        Cell(row + 1, 8, (table.grade,), "cell", columns=3),
+    ]
+    word.add_table(
+        document,
+        widths_twips=widths,
+        row_count=row + 2,
+        cells=rows,
+        styles=styles,
+        heading_rows=1,
+        unsplit_rows=range(1, row + 2),
+    )
+    return word.docx_bytes(document, created=table.created)

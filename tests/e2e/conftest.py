@@ -105,7 +105,8 @@ def failed(request) -> bool:
 def steps(request) -> Iterator[Steps]:
     steps = Steps()
     yield steps
-    if failed(request):
+    # E2E_SCREENSHOTS=1 keeps them for passing tests too, to look at the pages.
+    if failed(request) or os.environ.get("E2E_SCREENSHOTS"):
         directory = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
         steps.write(directory)
         print(f"\nScreenshots of each step: {directory}")

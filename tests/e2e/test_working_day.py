@@ -124,7 +124,9 @@ def test_approval_is_confirmed_on_a_page_that_names_what_is_frozen(people, new_p
 
     expect(auditor.locator("h1")).to_have_text("确认审核通过")
     content = auditor.locator("#content-main")
-    expect(content).to_contain_text("永久保存附件2 自评报告（PDF）和附件1 自评表（PDF、XLSX）")
+    expect(content).to_contain_text(
+        "永久保存附件2 自评报告（PDF、Word）和附件1 自评表（PDF、XLSX、Word）"
+    )
     expect(content).to_contain_text("将在审核记录和首页中看到这一步")
     expect(content).to_contain_text(FILLER)
     expect(auditor.get_by_role("link", name="预览附件2 自评报告")).to_have_attribute(

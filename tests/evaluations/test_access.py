@@ -52,6 +52,8 @@ def evaluation_urls(evaluation: Evaluation) -> list[str]:
         reverse("reports:report_pdf", args=[code, year]),
         reverse("reports:appendix1_pdf", args=[code, year]),
         reverse("reports:appendix1_xlsx", args=[code, year]),
+        reverse("reports:report_docx", args=[code, year]),
+        reverse("reports:appendix1_docx", args=[code, year]),
     ]
 
 

@@ -84,7 +84,7 @@ def test_a_dumpdata_loaddata_round_trip_reproduces_the_report_pdfs_byte_for_byte
         counts
     )
     after = report_pdfs()
-    assert len(before) == 9  # 6 downloads and the 3 files stored at one approval
+    assert len(before) == 11  # 6 downloads and the 5 files stored at one approval
     assert after.keys() == before.keys()
     for name, content in before.items():
         assert after[name] == content, name

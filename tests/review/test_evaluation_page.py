@@ -113,7 +113,7 @@ def test_the_approval_confirmation_names_the_frozen_documents_and_the_fillers(
 
     html = response.content.decode()
     assert "确认审核通过" in html
-    assert "永久保存</strong>附件2 自评报告（PDF）和附件1 自评表（PDF、XLSX）" in html
+    assert "永久保存</strong>附件2 自评报告（PDF、Word）和附件1 自评表（PDF、XLSX、Word）" in html
     assert "填报人员（filler）" in html
     assert ">同意。</textarea>" in html  # the comment typed on the page comes along
     evaluation.refresh_from_db()

@@ -93,7 +93,7 @@ def test_a_returned_evaluation_is_corrected_and_resubmitted_and_each_step_is_rec
     assert "请补充主要工作成效。" in page.content.decode()
 
 
-def test_approval_stores_both_pdfs_and_the_xlsx_and_later_downloads_return_exactly_those_bytes(
+def test_approval_stores_every_file_and_later_downloads_return_exactly_those_bytes(
     filler, auditor, evaluation_ready
 ):
     code = evaluation_ready.department.code
@@ -104,7 +104,7 @@ def test_approval_stores_both_pdfs_and_the_xlsx_and_later_downloads_return_exact
         (r.appendix, r.fmt): bytes(r.content)
         for r in ApprovedReport.objects.filter(evaluation=evaluation_ready)
     }
-    assert set(stored) == {(1, "pdf"), (1, "xlsx"), (2, "pdf")}
+    assert set(stored) == {(1, "pdf"), (1, "xlsx"), (1, "docx"), (2, "pdf"), (2, "docx")}
     for report in ApprovedReport.objects.filter(evaluation=evaluation_ready):
         assert report.sha256 == hashlib.sha256(bytes(report.content)).hexdigest()
 
@@ -116,11 +116,16 @@ def test_approval_stores_both_pdfs_and_the_xlsx_and_later_downloads_return_exact
     report = auditor.get(reverse("reports:report_pdf", args=[code, 2023]))
     table = auditor.get(reverse("reports:appendix1_pdf", args=[code, 2023]))
     sheet = auditor.get(reverse("reports:appendix1_xlsx", args=[code, 2023]))
+    report_word = auditor.get(reverse("reports:report_docx", args=[code, 2023]))
+    table_word = auditor.get(reverse("reports:appendix1_docx", args=[code, 2023]))
     preview = auditor.get(reverse("reports:report_preview", args=[code, 2023]))
 
     assert report.content == stored[2, "pdf"]
     assert table.content == stored[1, "pdf"]
     assert sheet.content == stored[1, "xlsx"]
+    assert report_word.content == stored[2, "docx"]
+    assert table_word.content == stored[1, "docx"]
+    assert report_word["ETag"] == f'"{hashlib.sha256(stored[2, "docx"]).hexdigest()}"'
     assert preview.content == stored[2, "pdf"]  # the preview shows what was approved
     assert preview["Content-Disposition"].startswith("inline")
     assert report["ETag"] == f'"{hashlib.sha256(stored[2, "pdf"]).hexdigest()}"'
@@ -147,7 +152,9 @@ def test_a_second_approval_of_the_same_evaluation_is_refused(filler, auditor, ev
         review_services.evaluation_transition(
             evaluation_id=evaluation_ready.pk, user=auditor.user, action="approve"
         )
-    assert ApprovedReport.objects.filter(evaluation=evaluation_ready).count() == 3
+    assert (
+        ApprovedReport.objects.filter(evaluation=evaluation_ready).count() == 5
+    )  # once: 附件1 PDF, XLSX, Word; 附件2 PDF, Word
 
 
 def test_a_stale_form_is_refused_and_the_newer_data_kept(filler, evaluation_ready):

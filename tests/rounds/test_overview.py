@@ -47,7 +47,7 @@ def test_each_taking_part_department_is_shown_as_its_evaluation_stands(district,
         "审核时间": event_date(district.approved, "approved"),
         "逾期": "—",
         "最近审核意见": "同意。",
-        "文件": "附件2 · 附件1",
+        "文件": "附件2（Word） · 附件1（Word）",
     }
     assert table.rows["b-fgj"] == {
         "部门": "乙区发展和改革局 b-fgj",
@@ -59,7 +59,7 @@ def test_each_taking_part_department_is_shown_as_its_evaluation_stands(district,
         "审核时间": "—",
         "逾期": "—",
         "最近审核意见": "—",
-        "文件": "附件2 · 附件1",
+        "文件": "附件2（Word） · 附件1（Word）",
     }
     # Computed 75.00 (中); the department typed 优秀 with a reason: both are shown.
     assert table.rows["c-jyj"]["状态"] == "已退回"
@@ -77,7 +77,7 @@ def test_each_taking_part_department_is_shown_as_its_evaluation_stands(district,
         "审核时间": "—",
         "逾期": "—",
         "最近审核意见": "—",
-        "文件": "附件2 · 附件1",
+        "文件": "附件2（Word） · 附件1（Word）",
     }
     assert table.rows["e-czj"]["状态"] == "未新建"
     assert table.rows["e-czj"]["文件"] == "—"
@@ -145,7 +145,9 @@ def test_rows_link_to_the_evaluation_page_and_its_documents(district, auditor):
     assert table.links["b-fgj"] == [
         f"/admin/evaluations/evaluation/{district.submitted.pk}/change/",
         "/reports/b-fgj/2024.pdf",
+        "/reports/b-fgj/2024.docx",
         "/reports/b-fgj/2024/appendix1.pdf",
+        "/reports/b-fgj/2024/appendix1.docx",
     ]
     assert "e-czj" not in table.links
 

@@ -27,7 +27,10 @@ class Command(BaseCommand):
             help="2：自评报告（默认）；1：部门整体支出绩效自评表",
         )
         parser.add_argument(
-            "--format", dest="fmt", default="pdf", help="pdf（默认）；附件1 还可为 xlsx"
+            "--format",
+            dest="fmt",
+            default="pdf",
+            help="pdf（默认）、docx（Word）；附件1 还可为 xlsx",
         )
 
     def handle(
