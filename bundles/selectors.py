@@ -17,9 +17,13 @@ from review import documents
 
 # A bundle queued this long has no worker to take it (none running, or all busy).
 QUEUED_TOO_LONG_SECONDS = 60
-# The documents each department contributes, in the order of their member names.
+# The files each department contributes, in the order of their member names: each document
+# as the sealed PDF and as the Word file departments edit.
 DOCUMENTS = (documents.SCORE_TABLE, documents.REPORT)
-FORMAT = "pdf"
+FORMATS = ("pdf", "docx")
+FILES: tuple[tuple[documents.Document, str], ...] = tuple(
+    (document, fmt) for document in DOCUMENTS for fmt in FORMATS
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ def bundle_progress(bundle: Bundle, *, now: datetime | None = None) -> Progress:
 @dataclass(frozen=True)
 class Entry:
     """One department of a bundle as the builder writes it: its evaluation (with the
-    department), and whether both PDFs were stored at approval (else they are rendered)."""
+    department), and whether all its files were stored at approval (else they are rendered)."""
 
     evaluation: Evaluation
     stored: bool
@@ -182,15 +186,17 @@ def bundle_entries(bundle: Bundle) -> list[Entry]:
     stored_files = set(
         ApprovedReport.objects.filter(
             evaluation__in=[e.pk for e in evaluations if e.status == Evaluation.Status.APPROVED],
-            fmt=FORMAT,
+            fmt__in=FORMATS,
             appendix__in=[document.appendix for document in DOCUMENTS],
-        ).values_list("evaluation_id", "appendix")
+        ).values_list("evaluation_id", "appendix", "fmt")
     )
     return [
         Entry(
             evaluation=evaluation,
+            # Evaluations approved before Word files were stored have only their PDFs: they
+            # are rendered (their Word files from the data, their PDFs the stored bytes).
             stored=all(
-                (evaluation.pk, document.appendix) in stored_files for document in DOCUMENTS
+                (evaluation.pk, document.appendix, fmt) in stored_files for document, fmt in FILES
             ),
         )
         for evaluation in evaluations

@@ -13,7 +13,7 @@ How a build survives workers that die, and shares work between workers:
   (when its progress page is polled, or by `manage.py requeue_stale_bundles`), the temporary
   file is discarded, and a new task builds it afresh. Running any task twice is harmless: a
   task that cannot claim its bundle or part returns.
-- Departments whose PDFs were not stored at approval are rendered in parts of
+- Departments whose files were not all stored at approval are rendered in parts of
   BUNDLE_PART_SIZE departments, one task each, into the bundle's work folder (each file
   written atomically). The builder writes the ZIP in department order; when the next
   department is not rendered yet it renders a part itself (or waits for the worker rendering
@@ -90,14 +90,14 @@ def work_folder(bundle_id: int) -> Path:
     return bundle_folder() / "work" / str(bundle_id)
 
 
-def rendered_path(bundle_id: int, code: str, appendix: int) -> Path:
-    return work_folder(bundle_id) / f"{code}.{appendix}.pdf"
+def rendered_path(bundle_id: int, code: str, appendix: int, fmt: str) -> Path:
+    return work_folder(bundle_id) / f"{code}.{appendix}.{fmt}"
 
 
 def _rendered(bundle_id: int, code: str) -> bool:
     return all(
-        rendered_path(bundle_id, code, document.appendix).exists()
-        for document in selectors.DOCUMENTS
+        rendered_path(bundle_id, code, document.appendix, fmt).exists()
+        for document, fmt in selectors.FILES
     )
 
 
@@ -378,15 +378,15 @@ def _write_archive(bundle: Bundle, token: str, stream: BinaryIO) -> int:
 def _write_entry(archive_file: zipfile.ZipFile, bundle: Bundle, entry: selectors.Entry) -> None:
     evaluation = entry.evaluation
     department = evaluation.department
-    for document in selectors.DOCUMENTS:
-        filename = document.filename(evaluation, selectors.FORMAT)
+    for document, fmt in selectors.FILES:
+        filename = document.filename(evaluation, fmt)
         if entry.stored:
-            stored = documents.stored(document, evaluation, selectors.FORMAT)
+            stored = documents.stored(document, evaluation, fmt)
             if stored is None:  # only if the stored files were removed since the bundle began
                 raise BuildError(f"{department.full_name}的{document.title}审定文件缺失。")
             content = stored.content()
         else:
-            content = rendered_path(bundle.pk, department.code, document.appendix).read_bytes()
+            content = rendered_path(bundle.pk, department.code, document.appendix, fmt).read_bytes()
         name = archive.document_member(
             bundle.year, department.code, department.full_name, document.appendix, filename
         )
@@ -486,18 +486,18 @@ def _render_part(
     bundle_id = part.bundle_id
     codes = [code for code in part.department_codes if not _rendered(bundle_id, code)]
     for code in codes:
-        for document in selectors.DOCUMENTS:
-            archive.discard_temp_files(rendered_path(bundle_id, code, document.appendix))
+        for document, fmt in selectors.FILES:
+            archive.discard_temp_files(rendered_path(bundle_id, code, document.appendix, fmt))
     year = part.bundle.year
     loaded = selectors.evaluations_for_documents(year=year, codes=codes)
     for code in codes:
-        for document in selectors.DOCUMENTS:
+        for document, fmt in selectors.FILES:
             evaluation = loaded[document.key].get(code)
             if evaluation is None:
                 raise BuildError(f"部门 {code} 的 {year} 年度自评在打包期间被删除，请重新打包。")
-            content = _render(document, evaluation)
+            content = _render(document, evaluation, fmt)
             archive.write_atomically(
-                rendered_path(bundle_id, code, document.appendix), token, content
+                rendered_path(bundle_id, code, document.appendix, fmt), token, content
             )
         if not BundlePart.objects.filter(pk=part.pk, runner=token).update(
             heartbeat_at=timezone.now()
@@ -510,12 +510,12 @@ def _render_part(
     )
 
 
-def _render(document: documents.Document, evaluation: Evaluation) -> bytes:
-    """The document's PDF through the registry: the stored bytes if the evaluation was
+def _render(document: documents.Document, evaluation: Evaluation, fmt: str) -> bytes:
+    """The document's file through the registry: the stored bytes if the evaluation was
     approved meanwhile, else from the cache keyed by its content, rendered on a miss."""
     name = evaluation.department.full_name
     try:
-        return documents.rendition(document, evaluation, selectors.FORMAT).content()
+        return documents.rendition(document, evaluation, fmt).content()
     except documents.DocumentTooLarge as error:
         raise BuildError(f"{name}的{document.title}：{error}") from error
     except RenderError as error:

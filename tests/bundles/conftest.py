@@ -23,27 +23,35 @@ def bundle_folder(settings, tmp_path):
     return settings.BUNDLE_DIR
 
 
+def stored_file(code: str, appendix: int, fmt: str = "pdf") -> bytes:
+    """Bytes standing for a file stored at approval: unique per department, document and
+    format, so a test can tell them apart and compare them exactly."""
+    return f"%{fmt.upper()}\n% stored at approval: {code} 附件{appendix}\n%%EOF\n".encode()
+
+
 def stored_pdf(code: str, appendix: int) -> bytes:
-    """Bytes standing for a PDF stored at approval: unique per department and document, so a
-    test can tell them apart and compare them exactly."""
-    return f"%PDF-1.7\n% stored at approval: {code} 附件{appendix}\n%%EOF\n".encode()
+    return stored_file(code, appendix, "pdf")
 
 
-def approved_evaluation(code: str, full_name: str, *, year: int = YEAR) -> Evaluation:
-    """An approved evaluation whose 附件1 and 附件2 PDFs were stored (as approval stores them)."""
+def approved_evaluation(
+    code: str, full_name: str, *, year: int = YEAR, formats: tuple[str, ...] = ("pdf", "docx")
+) -> Evaluation:
+    """An approved evaluation whose 附件1 and 附件2 files were stored (as approval stores them);
+    `formats=("pdf",)` for one approved before the Word files were stored."""
     department = DepartmentFactory.create(code=code, name=full_name[-6:], full_name=full_name)
     evaluation = EvaluationFactory.create(
         department=department, year=year, status=Evaluation.Status.APPROVED
     )
     for appendix in (1, 2):
-        content = stored_pdf(code, appendix)
-        ApprovedReport.objects.create(
-            evaluation=evaluation,
-            appendix=appendix,
-            fmt="pdf",
-            content=content,
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
+        for fmt in formats:
+            content = stored_file(code, appendix, fmt)
+            ApprovedReport.objects.create(
+                evaluation=evaluation,
+                appendix=appendix,
+                fmt=fmt,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
     return evaluation
 
 

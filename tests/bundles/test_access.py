@@ -66,7 +66,9 @@ def test_a_filler_s_zip_holds_their_department_and_no_summary(filler, build):
     # The 汇总表 is the auditors' and administrators' (like the year's overview).
     assert list(members(services.bundle_path(bundle.pk))) == [
         f"{ROOT}/dept-a 广州市甲区财政局/附件1 2023年度广州市甲区财政局部门整体支出绩效自评表.pdf",
+        f"{ROOT}/dept-a 广州市甲区财政局/附件1 2023年度广州市甲区财政局部门整体支出绩效自评表.docx",
         f"{ROOT}/dept-a 广州市甲区财政局/附件2 2023年度广州市甲区财政局部门整体支出绩效自评报告.pdf",
+        f"{ROOT}/dept-a 广州市甲区财政局/附件2 2023年度广州市甲区财政局部门整体支出绩效自评报告.docx",
     ]
     assert not bundle.with_summary
 

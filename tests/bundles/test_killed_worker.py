@@ -44,11 +44,12 @@ for code in CODES:
         status=Evaluation.Status.APPROVED,
     )
     for appendix in (1, 2):
-        content = ("%PDF-1.7 stored " + code + " " + str(appendix)).encode()
-        ApprovedReport.objects.create(
-            evaluation=evaluation, appendix=appendix, fmt="pdf", content=content,
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
+        for fmt in ("pdf", "docx"):
+            content = ("%" + fmt + " stored " + code + " " + str(appendix)).encode()
+            ApprovedReport.objects.create(
+                evaluation=evaluation, appendix=appendix, fmt=fmt, content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
 # As the page does: the task is enqueued in the database when the transaction commits.
 print(services.bundle_create(user=user, year=2023, department_codes=CODES).pk)
 """
@@ -129,7 +130,7 @@ served = b"".join(response.streaming_content)
 path = services.bundle_path(bundle.pk)
 with zipfile.ZipFile(path) as archive:
     members = {info.filename: archive.read(info).decode("latin-1") for info in archive.infolist()
-               if info.filename.endswith(".pdf")}
+               if info.filename.endswith((".pdf", ".docx"))}
 print(json.dumps({
     "status": bundle.status, "done": bundle.done, "total": bundle.total,
     "attempts": bundle.attempts, "download": response.status_code,
@@ -224,5 +225,8 @@ def test_a_worker_killed_mid_bundle_leaves_no_zip_and_the_bundle_is_built_again(
     assert retried["download"] == 200 and retried["served_whole_file"]
     assert retried["files"] == [f"{bundle_id}.zip"]
     assert sorted(retried["members"].values()) == sorted(
-        f"%PDF-1.7 stored {code} {appendix}" for code in CODES for appendix in (1, 2)
+        f"%{fmt} stored {code} {appendix}"
+        for code in CODES
+        for appendix in (1, 2)
+        for fmt in ("pdf", "docx")
     )

@@ -1,10 +1,11 @@
-"""What the ZIP holds: the folder of the year, a folder per department with 附件1 and 附件2 under
-their download names, the 汇总表 at the top; stored bytes for approved evaluations, PDFs rendered
+"""What the ZIP holds: the folder of the year, a folder per department with 附件1 and 附件2 (PDF
+and Word) under their download names, the 汇总表 at the top; stored bytes for approved evaluations, PDFs rendered
 now for the others; UTF-8 names flagged as such."""
 
 import io
 import zipfile
 
+import docx
 import openpyxl
 import pytest
 from django.utils import timezone
@@ -12,7 +13,13 @@ from django.utils import timezone
 from bundles import services
 from bundles.models import Bundle
 from indicators.factories import CompleteEvaluationFactory
-from tests.bundles.conftest import approved_evaluation, department, members, stored_pdf
+from tests.bundles.conftest import (
+    approved_evaluation,
+    department,
+    members,
+    stored_file,
+    stored_pdf,
+)
 from tests.reports.pdftools import squashed_text
 
 ROOT = "2023年度部门整体支出绩效自评"
@@ -35,11 +42,17 @@ def test_the_zip_has_the_year_folder_the_summary_and_both_documents_of_each_depa
     assert names == [
         f"{ROOT}/汇总表.xlsx",
         f"{ROOT}/dept-a 广州市甲区财政局/附件1 2023年度广州市甲区财政局部门整体支出绩效自评表.pdf",
+        f"{ROOT}/dept-a 广州市甲区财政局/附件1 2023年度广州市甲区财政局部门整体支出绩效自评表.docx",
         f"{ROOT}/dept-a 广州市甲区财政局/附件2 2023年度广州市甲区财政局部门整体支出绩效自评报告.pdf",
+        f"{ROOT}/dept-a 广州市甲区财政局/附件2 2023年度广州市甲区财政局部门整体支出绩效自评报告.docx",
         f"{ROOT}/dept-b 广州市乙区教育局/附件1 2023年度广州市乙区教育局部门整体支出绩效自评表.pdf",
+        f"{ROOT}/dept-b 广州市乙区教育局/附件1 2023年度广州市乙区教育局部门整体支出绩效自评表.docx",
         f"{ROOT}/dept-b 广州市乙区教育局/附件2 2023年度广州市乙区教育局部门整体支出绩效自评报告.pdf",
+        f"{ROOT}/dept-b 广州市乙区教育局/附件2 2023年度广州市乙区教育局部门整体支出绩效自评报告.docx",
         f"{ROOT}/dept-c 广州市丙区卫生健康局/附件1 2023年度广州市丙区卫生健康局部门整体支出绩效自评表.pdf",
+        f"{ROOT}/dept-c 广州市丙区卫生健康局/附件1 2023年度广州市丙区卫生健康局部门整体支出绩效自评表.docx",
         f"{ROOT}/dept-c 广州市丙区卫生健康局/附件2 2023年度广州市丙区卫生健康局部门整体支出绩效自评报告.pdf",
+        f"{ROOT}/dept-c 广州市丙区卫生健康局/附件2 2023年度广州市丙区卫生健康局部门整体支出绩效自评报告.docx",
     ]
 
 
@@ -55,6 +68,26 @@ def test_approved_evaluations_go_in_as_the_bytes_stored_at_approval(auditor, thr
         assert files[f"{folder}/附件2 2023年度{name}部门整体支出绩效自评报告.pdf"] == stored_pdf(
             code, 2
         )
+        assert files[f"{folder}/附件2 2023年度{name}部门整体支出绩效自评报告.docx"] == (
+            stored_file(code, 2, "docx")
+        )
+
+
+def test_an_evaluation_approved_before_word_files_were_stored_gets_them_rendered(auditor, build):
+    approved_evaluation("dept-old", "广州市戊区司法局", formats=("pdf",))
+
+    bundle = build(auditor.user, ["dept-old"])
+
+    files = members(services.bundle_path(bundle.pk))
+    folder = f"{ROOT}/dept-old 广州市戊区司法局"
+    assert files[f"{folder}/附件2 2023年度广州市戊区司法局部门整体支出绩效自评报告.pdf"] == (
+        stored_pdf("dept-old", 2)
+    )
+    word = docx.Document(
+        io.BytesIO(files[f"{folder}/附件2 2023年度广州市戊区司法局部门整体支出绩效自评报告.docx"])
+    )
+    assert word.paragraphs[0].text == "附件 2"
+    assert "广州市戊区司法局" in word.paragraphs[1].text
 
 
 def test_every_name_is_utf8_flagged_and_every_member_stored_uncompressed(

@@ -18,8 +18,13 @@ from tests.bundles.conftest import drain, members
 CODES = ["part-1", "part-2", "part-3"]
 
 
-def fake_pdf(code: str, appendix: int, who: str = "builder") -> bytes:
-    return f"%PDF-1.7 {code} 附件{appendix} rendered by {who}".encode()
+def fake_pdf(code: str, appendix: int, who: str = "builder", fmt: str = "pdf") -> bytes:
+    return f"%{fmt} {code} 附件{appendix} rendered by {who}".encode()
+
+
+def each_file(*codes: str) -> list[str]:
+    """The departments as the stand-in records them: once per file (2 documents × PDF, Word)."""
+    return [code for code in codes for _ in range(4)]
 
 
 @pytest.fixture
@@ -35,12 +40,12 @@ def drafts(db, settings):
 
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
-    """The departments rendered, in order (one entry per document)."""
+    """The departments rendered, in order (one entry per file)."""
     calls: list[str] = []
 
-    def render(document, evaluation):
+    def render(document, evaluation, fmt):
         calls.append(evaluation.department.code)
-        return fake_pdf(evaluation.department.code, document.appendix)
+        return fake_pdf(evaluation.department.code, document.appendix, fmt=fmt)
 
     monkeypatch.setattr(services, "_render", render)
     return calls
@@ -76,7 +81,7 @@ def test_one_worker_renders_every_part_in_turn_once(auditor, rendered, build):
     bundle = build(auditor.user, CODES)
 
     assert bundle.status == Bundle.Status.DONE
-    assert rendered == ["part-1", "part-1", "part-2", "part-2", "part-3", "part-3"]
+    assert rendered == each_file("part-1", "part-2", "part-3")
     assert list(BundlePart.objects.values_list("number", "department_codes", "status")) == [
         (1, ["part-1"], "done"),
         (2, ["part-2"], "done"),
@@ -97,7 +102,7 @@ def test_a_part_rendered_by_another_worker_is_used_not_rendered_again(
     bundle = build(auditor.user, CODES)
 
     assert bundle.status == Bundle.Status.DONE
-    assert rendered == ["part-1", "part-1", "part-3", "part-3", "part-2", "part-2"]
+    assert rendered == each_file("part-1", "part-3", "part-2")
     assert len(document_names(bundle)) == 6
 
 
@@ -117,11 +122,12 @@ def test_the_builder_helps_with_a_later_part_while_another_worker_renders_the_ne
         waits.append(seconds)
         part = BundlePart.objects.get(number=2)
         for appendix in (1, 2):
-            archive.write_atomically(
-                services.rendered_path(part.bundle_id, "part-2", appendix),
-                "other",
-                fake_pdf("part-2", appendix, "other"),
-            )
+            for fmt in ("pdf", "docx"):
+                archive.write_atomically(
+                    services.rendered_path(part.bundle_id, "part-2", appendix, fmt),
+                    "other",
+                    fake_pdf("part-2", appendix, "other", fmt),
+                )
         BundlePart.objects.filter(pk=part.pk).update(status=BundlePart.Status.DONE)
 
     on_written(busy_elsewhere)
@@ -129,7 +135,7 @@ def test_the_builder_helps_with_a_later_part_while_another_worker_renders_the_ne
     bundle = build(auditor.user, CODES)
 
     assert bundle.status == Bundle.Status.DONE
-    assert rendered == ["part-1", "part-1", "part-3", "part-3"]  # part 3 while part 2 was busy
+    assert rendered == each_file("part-1", "part-3")  # part 3 while part 2 was busy
     assert waits == [services.WAIT_SECONDS]
     names = document_names(bundle)
     assert names["part-2/附件1"] == fake_pdf("part-2", 1, "other")
@@ -149,7 +155,7 @@ def test_a_part_whose_worker_died_is_taken_over(auditor, rendered, build, on_wri
     bundle = build(auditor.user, CODES)
 
     assert bundle.status == Bundle.Status.DONE
-    assert rendered == ["part-1", "part-1", "part-2", "part-2", "part-3", "part-3"]
+    assert rendered == each_file("part-1", "part-2", "part-3")
 
 
 def test_rendered_parts_survive_a_killed_builder_and_are_not_rendered_again(
@@ -178,5 +184,5 @@ def test_rendered_parts_survive_a_killed_builder_and_are_not_rendered_again(
 
     bundle.refresh_from_db()
     assert (bundle.status, bundle.attempts) == (Bundle.Status.DONE, 2)
-    assert rendered == ["part-3", "part-3"]
+    assert rendered == each_file("part-3")
     assert len(document_names(bundle)) == 6

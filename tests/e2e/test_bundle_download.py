@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from bundles.signals import department_written
 from evaluations import services
 from evaluations.access import Role
-from tests.bundles.conftest import approved_evaluation, run_worker, stored_pdf
+from tests.bundles.conftest import approved_evaluation, run_worker, stored_file, stored_pdf
 from tests.e2e.conftest import PASSWORD, log_in
 
 AUDITOR = "district-auditor"
@@ -107,7 +107,7 @@ def test_an_auditor_starts_a_zip_watches_its_progress_and_downloads_it(
     with zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())) as archive:
         names = archive.namelist()
         assert names[0] == f"{ROOT}/汇总表.xlsx"
-        assert len(names) == 7
+        assert len(names) == 13  # the 汇总表 and each department's 附件1, 附件2 as PDF and Word
         for code, name in DEPARTMENTS.items():
             folder = f"{ROOT}/{code} {name}"
             assert archive.read(f"{folder}/附件1 2023年度{name}部门整体支出绩效自评表.pdf") == (
@@ -115,4 +115,7 @@ def test_an_auditor_starts_a_zip_watches_its_progress_and_downloads_it(
             )
             assert archive.read(f"{folder}/附件2 2023年度{name}部门整体支出绩效自评报告.pdf") == (
                 stored_pdf(code, 2)
+            )
+            assert archive.read(f"{folder}/附件2 2023年度{name}部门整体支出绩效自评报告.docx") == (
+                stored_file(code, 2, "docx")
             )
