@@ -111,7 +111,8 @@ def test_two_auditors_approving_at_once_give_one_approval_and_one_refusal(
     submitted.refresh_from_db()
     assert submitted.status == Evaluation.Status.APPROVED
     assert ReviewEvent.objects.filter(evaluation=submitted, to_status="approved").count() == 1
-    assert ApprovedReport.objects.filter(evaluation=submitted).count() == 5  # 附件1 PDF, XLSX, Word; 附件2 PDF, Word
+    # One set of files: 附件1 PDF, XLSX, Word; 附件2 PDF, Word.
+    assert ApprovedReport.objects.filter(evaluation=submitted).count() == 5
 
 
 def test_two_fillers_saving_the_same_page_at_once_keep_one_save_and_refuse_the_other(
