@@ -434,7 +434,14 @@ class ApprovedReport(models.Model):
     appendix = models.PositiveSmallIntegerField("附件", choices=Appendix.choices)
     fmt = models.CharField("格式", max_length=8, default="pdf", help_text="pdf、xlsx 或 docx")
     content = models.BinaryField("文件")
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    verification_code = models.CharField(
+        "校验码",
+        max_length=16,
+        blank=True,
+        db_index=True,
+        help_text="印在审定 PDF 最后一页页脚和元数据中，供核验纸质或电子副本；其他格式为空",
+    )
     created_at = models.DateTimeField("审定时间", auto_now_add=True)
 
     class Meta:
@@ -452,3 +459,29 @@ class ApprovedReport(models.Model):
 
     def content_bytes(self) -> bytes:
         return bytes(self.content)
+
+
+class RenderedDocument(models.Model):
+    """A PDF the system rendered of an evaluation before approval (a download, a preview, a
+    ZIP), remembered by its SHA-256 so that a copy handed around can later be recognised as a
+    draft, and whether the evaluation has changed since."""
+
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True)
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="rendered_documents",
+        verbose_name="年度绩效自评",
+    )
+    appendix = models.PositiveSmallIntegerField("附件", choices=ApprovedReport.Appendix.choices)
+    version = models.PositiveIntegerField("版本")
+    status = models.CharField("状态", max_length=20, choices=Evaluation.Status.choices)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已生成的报告"
+        verbose_name_plural = "已生成的报告"
+        ordering = ["evaluation", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.get_appendix_display()} · 第 {self.version} 版"

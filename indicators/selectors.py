@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from evaluations import selectors as evaluation_selectors
 from evaluations.models import Evaluation
 from evaluations.selectors import (
     SubmissionProblem,
@@ -194,6 +195,17 @@ def evaluations_for_appendix() -> QuerySet[Evaluation]:
     """Evaluations with their department, goals and indicator rows loaded for 附件1."""
     return Evaluation.objects.select_related("department").prefetch_related(
         "performancegoals",
+        Prefetch(
+            "indicator_rows",
+            queryset=IndicatorRow.objects.select_related("secondary__primary").order_by("order"),
+        ),
+    )
+
+
+def evaluations_for_documents() -> QuerySet[Evaluation]:
+    """Evaluations loaded for either document and for what both carry (the data as JSON, the
+    附件1 workbook): department, every ordered list, the indicator rows."""
+    return evaluation_selectors.evaluations_for_report().prefetch_related(
         Prefetch(
             "indicator_rows",
             queryset=IndicatorRow.objects.select_related("secondary__primary").order_by("order"),

@@ -9,6 +9,7 @@ approval (outside any row lock) and `render_report`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,23 +19,37 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from evaluations import access, selectors
-from evaluations.models import REPORT_MAX_CHARACTERS, ApprovedReport, Evaluation
+from evaluations.models import REPORT_MAX_CHARACTERS, ApprovedReport, Evaluation, RenderedDocument
 from evaluations.reports import document as report_document
 from evaluations.reports import report
+from evaluations.reports.carried import NOTHING, Carried
 from indicators import selectors as indicator_selectors
 from indicators.reports import appendix1
+from review import document_data
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CACHE_PREFIX = "document:v2:"
+CACHE_PREFIX = "document:v3:"
+# An approved PDF's verification code: the first hex digits of the SHA-256 of the document as
+# approved, rendered once without the code (the code cannot be a digest of the file that
+# prints it). 12 digits: 2⁴⁸ values, typed in three groups of four.
+VERIFICATION_CODE_LENGTH = 12
 CACHE_TIMEOUT = 60 * 60 * 24 * 30  # content-addressed: an entry never goes stale, only unused
 
 
 @dataclass(frozen=True)
 class Format:
     content_type: str
-    render: Callable[[Any], bytes]
+    render: Callable[[Any, Carried], bytes]  # (source, what it carries)
+    # A PDF carries the evaluation's data and states what it is (document_data); is recorded
+    # by its SHA-256 when rendered, so that a copy can be verified.
+    carries: bool = False
+
+
+def _plain(render: Callable[[Any], bytes]) -> Callable[[Any, Carried], bytes]:
+    """A format that carries nothing (the workbook, the Word files)."""
+    return lambda source, carried: render(source)
 
 
 @dataclass(frozen=True)
@@ -54,26 +69,29 @@ REPORT = Document(
     key="report",
     title="附件2 自评报告",
     appendix=ApprovedReport.Appendix.REPORT,
-    queryset=selectors.evaluations_for_report,
+    queryset=indicator_selectors.evaluations_for_documents,
     source=lambda evaluation: evaluation,
     content_key=report.report_key,
     filename=report.report_filename,
     html=report.report_html,
-    formats={"pdf": Format(PDF, report.report_pdf), "docx": Format(DOCX, report.report_docx)},
+    formats={
+        "pdf": Format(PDF, report.report_pdf, carries=True),
+        "docx": Format(DOCX, _plain(report.report_docx)),
+    },
 )
 SCORE_TABLE = Document(
     key="appendix1",
     title="附件1 自评表",
     appendix=ApprovedReport.Appendix.SCORE_TABLE,
-    queryset=indicator_selectors.evaluations_for_appendix,
+    queryset=indicator_selectors.evaluations_for_documents,
     source=appendix1.appendix1_for,
     content_key=appendix1.appendix1_key,
     filename=appendix1.appendix1_filename,
     html=appendix1.appendix1_html,
     formats={
-        "pdf": Format(PDF, appendix1.appendix1_pdf),
-        "xlsx": Format(XLSX, appendix1.appendix1_xlsx),
-        "docx": Format(DOCX, appendix1.appendix1_docx),
+        "pdf": Format(PDF, appendix1.appendix1_pdf, carries=True),
+        "xlsx": Format(XLSX, _plain(appendix1.appendix1_xlsx)),
+        "docx": Format(DOCX, _plain(appendix1.appendix1_docx)),
     },
 )
 DOCUMENTS: dict[str, Document] = {document.key: document for document in (REPORT, SCORE_TABLE)}
@@ -126,7 +144,8 @@ def stored(document: Document, evaluation: Evaluation, fmt: str) -> Rendition | 
 
 def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> Rendition:
     """An approved evaluation's files are the bytes stored at approval; anything else comes
-    from the cache under a key of its content, rendered on a miss."""
+    from the cache under a key of its content (and of the data a PDF carries), rendered on a
+    miss. A PDF handed out is recorded by its SHA-256 (`RenderedDocument`) for verification."""
     approved = stored(document, evaluation, fmt)
     if approved is not None:
         return approved
@@ -134,6 +153,8 @@ def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> R
     filename = document.filename(evaluation, fmt)
     source = document.source(evaluation)
     key = f"{document.key}.{fmt}:{document.content_key(source)}"
+    if rendering.carries:
+        key += ":" + document_data.carried_key(evaluation)
 
     def content() -> bytes:
         data = cache.get(CACHE_PREFIX + key)
@@ -143,21 +164,57 @@ def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> R
                 characters = report_document.report_characters(blocks)
                 if characters > REPORT_MAX_CHARACTERS:
                     raise DocumentTooLarge(report_document.too_long(characters))
-            data = rendering.render(source)
+            carried = NOTHING
+            if rendering.carries:
+                carried = document_data.carried(evaluation, document_title=document.title)
+            data = rendering.render(source, carried)
             cache.set(CACHE_PREFIX + key, data, CACHE_TIMEOUT)
+        if rendering.carries:  # each time: the cache may outlive the database's record
+            _remember(document, evaluation, data)
         return data
 
     return Rendition(filename, rendering.content_type, key, content)
 
 
-def render_for_approval(*, department_code: str, year: int) -> dict[tuple[int, str], bytes]:
+def _remember(document: Document, evaluation: Evaluation, content: bytes) -> None:
+    RenderedDocument.objects.get_or_create(
+        sha256=hashlib.sha256(content).hexdigest(),
+        defaults={
+            "evaluation": evaluation,
+            "appendix": document.appendix,
+            "version": evaluation.version,
+            "status": evaluation.status,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ApprovedFile:
+    content: bytes
+    verification_code: str  # "" for the files that carry none (the workbook, the Word files)
+
+
+def render_for_approval(
+    *, department_code: str, year: int, approval: document_data.Approval
+) -> dict[tuple[int, str], ApprovedFile]:
     """Every file of every document rendered afresh from the database, by (appendix, format):
-    what approval stores. Called outside the row lock (a render takes about a second)."""
+    what approval stores. A PDF states itself approved and prints its verification code, so it
+    is rendered twice: once without the code, whose digest gives the code, then with it.
+    Called outside the row lock (a render takes about a second)."""
     files = {}
     for document in DOCUMENTS.values():
-        source = document.source(
-            document_evaluation(document, department_code=department_code, year=year)
-        )
+        evaluation = document_evaluation(document, department_code=department_code, year=year)
+        source = document.source(evaluation)
         for fmt, rendering in document.formats.items():
-            files[document.appendix, fmt] = rendering.render(source)
+            if not rendering.carries:
+                files[document.appendix, fmt] = ApprovedFile(rendering.render(source, NOTHING), "")
+                continue
+            carried = document_data.carried(
+                evaluation, document_title=document.title, approval=approval
+            )
+            unstamped = rendering.render(source, carried)
+            code = hashlib.sha256(unstamped).hexdigest()[:VERIFICATION_CODE_LENGTH].upper()
+            files[document.appendix, fmt] = ApprovedFile(
+                rendering.render(source, carried.with_code(code)), code
+            )
     return files

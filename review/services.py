@@ -5,13 +5,14 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from evaluations import access
 from evaluations import services as evaluation_services
 from evaluations.lists import ORDERED_LISTS
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
 from indicators import services as indicator_services
-from review import documents, selectors
+from review import document_data, documents, selectors
 
 # The review workflow: action → (statuses it starts from, status it leads to).
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -62,12 +63,14 @@ def evaluation_transition(
     approval never stores documents of data that changed meanwhile.
     """
     comment = comment.strip()
-    rendered: dict[tuple[int, str], bytes] = {}
+    rendered: dict[tuple[int, str], documents.ApprovedFile] = {}
     if action == "approve":
         before = Evaluation.objects.select_related("department").get(pk=evaluation_id)
         check_transition(evaluation=before, user=user, action=action, comment=comment)
         rendered = documents.render_for_approval(
-            department_code=before.department.code, year=before.year
+            department_code=before.department.code,
+            year=before.year,
+            approval=document_data.Approval(approver=access.display_name(user), at=timezone.now()),
         )
     with transaction.atomic():
         # The whole row, locked: it is saved below with its history record.
@@ -79,13 +82,14 @@ def evaluation_transition(
             problems = selectors.evaluation_problems(evaluation=evaluation)
             if problems:
                 raise ValidationError(problems, code="incomplete")
-        for (appendix, fmt), content in rendered.items():
+        for (appendix, fmt), file in rendered.items():
             ApprovedReport.objects.create(
                 evaluation=evaluation,
                 appendix=appendix,
                 fmt=fmt,
-                content=content,
-                sha256=hashlib.sha256(content).hexdigest(),
+                content=file.content,
+                sha256=hashlib.sha256(file.content).hexdigest(),
+                verification_code=file.verification_code,
             )
         _, target = TRANSITIONS[action]
         event = ReviewEvent(

@@ -13,6 +13,7 @@ report_preview = csp_replace(settings.CONTENT_SECURITY_POLICY_REPORT_PREVIEW)(
 )
 
 urlpatterns = [
+    path("verify/", views.verify, name="verify"),
     path(
         "<slug:department_code>/<year:year>/",
         report_preview,

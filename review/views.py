@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from evaluations.models import Evaluation
 from evaluations.reports.pdf import RenderError, render_deadline
-from review import documents
+from review import documents, verification
+from review.forms import VerifyForm
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +112,27 @@ def document_download(
         return render(request, "500.html", {"message": str(error)}, status=422)
     except RenderError:
         return render_failed(request, evaluation, kind.title)
+
+
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """核验报告: anyone logged in uploads a copy (or types its code or SHA-256) and learns
+    whether it is an approved report the system holds, a draft, or nothing it made."""
+    verdict = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload is not None:
+                verdict = verification.verify_file(upload.read(), request.user)
+            else:
+                verdict = verification.verify_text(form.cleaned_data["code"], request.user)
+    else:
+        form = VerifyForm(initial={"code": request.GET.get("code", "")})
+    context = {
+        **admin.site.each_context(request),
+        "title": "核验报告",
+        "form": form,
+        "verdict": verdict,
+    }
+    return render(request, "reports/verify.html", context)

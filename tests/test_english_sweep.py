@@ -1,6 +1,6 @@
 """Every page a 填报人员 and a 审核人员 can reach speaks Chinese: a crawler follows each link from
 the start page (the admin, the report preview, the history, the confirmation pages, the 404
-page) and fails on any English word a user reads, except the names of things (PDF, XLSX, Word, the
+page) and fails on any English word a user reads, except the names of things (PDF, XLSX, Word, SHA-256, the
 user's own name, department codes) and what the departments wrote themselves (their data)."""
 
 import json
@@ -21,7 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Names, not words: formats, the units and marks of the official documents, the admin's own
 # abbreviations that Chinese users write in Latin letters too.
-ALLOWED = {"PDF", "XLSX", "CSV", "XLS", "GBK", "UTF", "MB", "Word"}
+ALLOWED = {"PDF", "XLSX", "CSV", "XLS", "GBK", "UTF", "MB", "Word", "SHA"}
 # Pages a crawl does not open: downloads (not pages), signing out, and Django's JavaScript
 # catalog (a script, not a page).
 SKIPPED = re.compile(r"\.(pdf|xlsx|docx|csv)$|/logout/|/jsi18n/|/appendix1\.|^/static/")

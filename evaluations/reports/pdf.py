@@ -16,6 +16,7 @@ from __future__ import annotations
 import array
 import datetime as dt
 import gc
+import io
 import mimetypes
 import signal
 import struct
@@ -27,11 +28,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape
 
-from weasyprint import CSS, HTML
+import pydyf  # type: ignore[import-untyped]  # WeasyPrint's PDF writer, for the XMP stream
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .carried import NOTHING, XMP_NAMESPACE, XMP_PREFIX, Carried
 from .typesetting import DEFAULT_FONTS, checked_family
 
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
@@ -228,6 +232,37 @@ def render_deadline(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _xmp(*, title: str, author: str, lang: str, when: str, carried: Carried) -> bytes:
+    """The XMP packet (ISO 16684-1): title, author, dates, and the properties `carried` names
+    (department, year, state, version, verification code) in the selfeval namespace, which any
+    PDF reader's document properties and pypdf read. WeasyPrint writes XMP only for PDF/A and
+    the like, so it is written here."""
+    own = "".join(
+        f"<{XMP_PREFIX}:{name}>{escape(value)}</{XMP_PREFIX}:{name}>"
+        for name, value in carried.properties
+    )
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about=""'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+        ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/"'
+        f' xmlns:{XMP_PREFIX}="{XMP_NAMESPACE}">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
+        "</dc:title>"
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>"
+        f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>"
+        "<dc:format>application/pdf</dc:format>"
+        f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
+        f"<xmp:MetadataDate>{when}</xmp:MetadataDate>"
+        f"{own}</rdf:Description></rdf:RDF></x:xmpmeta>\n"
+        '<?xpacket end="w"?>'
+    )
+    return packet.encode("utf-8")
+
+
 @lru_cache(maxsize=8)
 def _latin_face(families: tuple[str, ...]) -> CSS:
     src = ", ".join(f"local({checked_family(f)})" for f in families)
@@ -243,16 +278,24 @@ def render_pdf(
     lang: str = "zh-CN",
     created: dt.datetime | None = None,
     latin_fonts: Sequence[str] = DEFAULT_FONTS["latin"],
+    carried: Carried = NOTHING,
 ) -> bytes:
-    """Render the report HTML to PDF bytes with embedded, subset fonts.
+    """Render the report HTML to PDF bytes with embedded, subset fonts, the files `carried`
+    embeds as attachments and its properties in the XMP metadata.
 
     latin_fonts must match the "latin" role of the fonts given to the template. The same HTML
-    gives the same bytes, every time. Raises RenderError, with WeasyPrint's error as its cause,
-    when the render fails (RenderTimeout past a `render_deadline`).
+    and carried files give the same bytes, every time. Raises RenderError, with WeasyPrint's
+    error as its cause, when the render fails (RenderTimeout past a `render_deadline`).
     """
     with _RENDER_LOCK:
         return _render(
-            html, title=title, author=author, lang=lang, created=created, latin_fonts=latin_fonts
+            html,
+            title=title,
+            author=author,
+            lang=lang,
+            created=created,
+            latin_fonts=latin_fonts,
+            carried=carried,
         )
 
 
@@ -264,6 +307,7 @@ def _render(
     lang: str,
     created: dt.datetime | None,
     latin_fonts: Sequence[str],
+    carried: Carried,
 ) -> bytes:
     try:
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticURLFetcher()).render(
@@ -271,14 +315,34 @@ def _render(
             font_config=_font_config(),
             full_fonts=False,  # subset every embedded font
         )
-        when = (created or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
+        moment = (created or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+        when = moment.isoformat()
         meta = document.metadata
         meta.title = title
         meta.authors = [author]
         meta.lang = lang
         meta.created = when
         meta.modified = when
-        return document.write_pdf()
+        attachments = [
+            Attachment(
+                file_obj=io.BytesIO(item.content),
+                name=item.name,
+                description=item.description,
+                # Stamped as UTC ("Z") by WeasyPrint: the moment in UTC, so the bytes repeat.
+                created=moment.astimezone(dt.UTC),
+                modified=moment.astimezone(dt.UTC),
+                relationship="Data",
+            )
+            for item in carried.files
+        ]
+        xmp = _xmp(title=title, author=author, lang=lang, when=when, carried=carried)
+
+        def add_xmp(document: Any, pdf: pydyf.PDF) -> None:
+            stream = pydyf.Stream([xmp], {"Type": "/Metadata", "Subtype": "/XML"})
+            pdf.add_object(stream)
+            pdf.catalog["Metadata"] = stream.reference
+
+        return document.write_pdf(attachments=attachments, finisher=add_xmp)
     except RenderTimeout:
         raise
     # A refused URL raises FatalURLFetchingError, a BaseException.

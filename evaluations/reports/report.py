@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 
 from evaluations.models import Evaluation
 from evaluations.reports import faces, pdf, typesetting, word
+from evaluations.reports.carried import NOTHING, Carried, code_groups
 from evaluations.reports.document import REPORT_TITLE, report_blocks
 
 TEMPLATE = "reports/evaluation_report.html"
@@ -45,20 +46,23 @@ def report_filename(evaluation: Evaluation, extension: str = "pdf") -> str:
     return f"{report_meta(evaluation).title}.{extension}"
 
 
-def report_html(evaluation: Evaluation) -> str:
+def report_html(evaluation: Evaluation, *, verification_code: str = "") -> str:
     """Expects an evaluation from `selectors.evaluation_for_report`."""
-    return _html(report_blocks(evaluation), report_meta(evaluation))
+    return _html(report_blocks(evaluation), report_meta(evaluation), verification_code)
 
 
-def report_pdf(evaluation: Evaluation) -> bytes:
+def report_pdf(evaluation: Evaluation, carried: Carried = NOTHING) -> bytes:
+    """The PDF, carrying `carried` (the data as attachments, XMP properties, and the
+    verification code at the foot of the last page)."""
     meta = report_meta(evaluation)
     return pdf.render_pdf(
-        _html(report_blocks(evaluation), meta),
+        _html(report_blocks(evaluation), meta, carried.verification_code),
         title=meta.title,
         author=meta.author,
         lang=meta.lang,
         created=meta.created,
         latin_fonts=tuple(settings.REPORT_FONTS.get("latin") or typesetting.DEFAULT_FONTS["latin"]),
+        carried=carried,
     )
 
 
@@ -88,13 +92,14 @@ def report_key(evaluation: Evaluation) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _html(blocks: list, meta: ReportMeta) -> str:
+def _html(blocks: list, meta: ReportMeta, verification_code: str = "") -> str:
     document = typesetting.typeset(blocks, typesetting.load_metrics(settings.REPORT_FONTS))
     return render_to_string(
         TEMPLATE,
         {
             "document": document,
             "meta": meta,
+            "verification_code": code_groups(verification_code),
             "fonts": _fonts(),
             "page_css": typesetting.page_css(),
         },

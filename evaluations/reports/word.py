@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import math
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from evaluations.reports import ooxml
 from evaluations.reports.blocks import Block
 from evaluations.reports.typesetting import (
     BODY_SIZE_PT,
@@ -575,22 +575,10 @@ def add_spacer(document: Document, *, height_twips: int) -> Paragraph:
 
 
 def docx_bytes(document: Document, *, created: datetime | None) -> bytes:
-    """The document as a DOCX whose bytes depend only on its content: python-docx stamps every
-    ZIP member with the time of saving, which is replaced by `created` (or 1980-01-01)."""
+    """The document as a DOCX whose bytes depend only on its content (ooxml.repeatable)."""
     raw = io.BytesIO()
     document.save(raw)
-    stamp = created.timetuple()[:6] if created is not None else (1980, 1, 1, 0, 0, 0)
-    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(member, source.read(info.filename))
-    return out.getvalue()
+    return ooxml.repeatable(raw.getvalue(), when=created)
 
 
 # --- 附件2: the report ------------------------------------------------------------------------

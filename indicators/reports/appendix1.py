@@ -24,7 +24,8 @@ from django.template.loader import render_to_string
 
 from evaluations import figures
 from evaluations.models import Evaluation
-from evaluations.reports import pdf, word
+from evaluations.reports import ooxml, pdf, word
+from evaluations.reports.carried import NOTHING, Carried, code_groups
 from evaluations.reports.document import paragraphs
 from evaluations.reports.pdf import render_pdf
 from evaluations.reports.typesetting import DEFAULT_FONTS, font_css
@@ -238,11 +239,12 @@ def appendix1_filename(evaluation: Evaluation, extension: str) -> str:
     return f"{evaluation.year}年度{evaluation.department.full_name}{TABLE_TITLE}.{extension}"
 
 
-def appendix1_html(table: Appendix1) -> str:
+def appendix1_html(table: Appendix1, *, verification_code: str = "") -> str:
     return render_to_string(
         TEMPLATE,
         {
             "table": table,
+            "verification_code": code_groups(verification_code),
             "label": ATTACHMENT_LABEL,
             "columns": COLUMNS,
             "fonts": font_css(settings.REPORT_FONTS),
@@ -250,14 +252,15 @@ def appendix1_html(table: Appendix1) -> str:
     )
 
 
-def appendix1_pdf(table: Appendix1) -> bytes:
+def appendix1_pdf(table: Appendix1, carried: Carried = NOTHING) -> bytes:
     latin = settings.REPORT_FONTS.get("latin") or DEFAULT_FONTS["latin"]
     return render_pdf(
-        appendix1_html(table),
+        appendix1_html(table, verification_code=carried.verification_code),
         title=f"{table.year}年度{table.department}{TABLE_TITLE}",
         author=table.department,
         created=table.created,
         latin_fonts=(latin,) if isinstance(latin, str) else tuple(latin),
+        carried=carried,
     )
 
 
@@ -352,7 +355,8 @@ def appendix1_xlsx(table: Appendix1) -> bytes:
     _set_print_layout(sheet)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    # The same table gives the same bytes: the workbook is embedded in the PDFs.
+    return ooxml.repeatable(out.getvalue(), when=table.created)
 
 
 def _set_print_layout(sheet: Worksheet) -> None:
