@@ -406,6 +406,15 @@ class ReviewEvent(models.Model):
     comment = models.TextField(
         "审核意见", blank=True, validators=text_validators(PARAGRAPHS_MAX_LENGTH)
     )
+    # At 提交送审: each sentence of the free text that contradicts the figures and was kept,
+    # with the filler's reason (review/consistency): {"rule", "place", "sentence", "written",
+    # "computed", "reason"}.
+    explanations = models.JSONField(
+        "不一致说明",
+        default=list,
+        blank=True,
+        help_text="提交送审时保留的文字与数据不一致之处，及填报人员说明的理由",
+    )
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:

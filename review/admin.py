@@ -39,6 +39,7 @@ from indicators.admin import IndicatorRowInline, save_indicator_rows
 from indicators.models import IndicatorRow
 from review import error_summary, selectors
 from review import services as review_services
+from review.consistency.selectors import evaluation_inconsistencies
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +222,8 @@ SUBMIT_AFTER_SAVE = "_save_and_submit"
 # Steps that are confirmed on their own page first (GET shows it, POST makes the step).
 CONFIRMED_ACTIONS = ("submit", "approve")
 CONFIRMED = "_confirmed"
+# The confirmation page's reason for keeping a contradiction: "explain-<finding key>".
+EXPLANATION_PREFIX = "explain-"
 
 
 BUDGET_FIELDS = (
@@ -305,7 +308,7 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["selfeval/evaluation-page.css"]}
-        js = ["selfeval/unsaved-changes.js"]
+        js = ["selfeval/unsaved-changes.js", "selfeval/sentence-link.js"]
 
     @admin.display(description="完成率")
     def completion_rate_display(self, obj: Evaluation) -> str:
@@ -382,6 +385,11 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
                 ],
                 review_events=obj.review_events.select_related("actor"),
                 can_copy_forward=access.can_create(request.user),
+                # The free text checked against the figures, as the page was last saved.
+                inconsistencies=evaluation_inconsistencies(
+                    evaluation=obj, scorecard=self._scorecard(obj)
+                ),
+                can_edit_text=access.can_edit(request.user, obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -505,11 +513,41 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
             request.method == "GET" or (request.method == "POST" and CONFIRMED not in request.POST)
         ):
             return self._confirm_transition(request, object_id, action)
+        if action == "submit" and request.method == "POST":
+            # A contradiction left without a reason: the confirmation page again, with what
+            # was typed and what is missing (the service refuses it too).
+            evaluation = self.get_object(request, object_id)
+            if evaluation is not None and access.can_submit(request.user, evaluation):
+                missing = review_services.explanation_problems(
+                    findings=evaluation_inconsistencies(evaluation=evaluation),
+                    explanations=self._explanations(request),
+                )
+                if missing:
+                    return self._confirm_transition(
+                        request, object_id, action, explanation_errors=missing
+                    )
         return require_POST(self._transition)(request, object_id, action)
 
-    def _confirm_transition(self, request: HttpRequest, object_id: str, action: str):
+    @staticmethod
+    def _explanations(request: HttpRequest) -> dict[str, str]:
+        """The reasons typed on the confirmation page, by finding key."""
+        return {
+            name.removeprefix(EXPLANATION_PREFIX): request.POST.get(name) or ""
+            for name in request.POST
+            if name.startswith(EXPLANATION_PREFIX)
+        }
+
+    def _confirm_transition(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        action: str,
+        explanation_errors: dict[str, str] | None = None,
+    ):
         """提交送审 and 审核通过 cannot be undone by the one who makes them: a page says what
-        will be frozen and who will see the step, and the step is made from there."""
+        will be frozen and who will see the step, and the step is made from there. Before a
+        submission it lists the sentences that contradict the figures, each to be corrected
+        or kept with a reason."""
         evaluation = self.get_object(request, object_id)
         try:  # a wrong status is explained on the evaluation page; no right to it is a 403
             review_services.check_transition(
@@ -529,6 +567,20 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
             "problems": (
                 selectors.evaluation_problems(evaluation=evaluation) if action == "submit" else []
             ),
+            "inconsistencies": (
+                [
+                    (
+                        finding,
+                        EXPLANATION_PREFIX + finding.key,
+                        request.POST.get(EXPLANATION_PREFIX + finding.key, ""),
+                        (explanation_errors or {}).get(finding.key, ""),
+                    )
+                    for finding in evaluation_inconsistencies(evaluation=evaluation)
+                ]
+                if action == "submit"
+                else []
+            ),
+            "explanation_max_length": review_services.EXPLANATION_MAX_LENGTH,
             "notified": access.people_notified(evaluation=evaluation, role=notified_role),
             "notified_role": access.GROUP_NAMES[notified_role],
             # A comment typed on the evaluation page before clicking 审核通过 comes along.
@@ -551,6 +603,7 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
                     user=request.user,
                     action=action,
                     comment=request.POST.get("comment", ""),
+                    explanations=self._explanations(request),
                 )
         except ValidationError as error:
             self._report_errors(request, error, f"未能{label}：")

@@ -20,6 +20,8 @@ from evaluations.reports import document
 from evaluations.selectors import SubmissionProblem
 from indicators import selectors as indicator_selectors
 from indicators.models import IndicatorRow
+from review.consistency.check import Finding
+from review.consistency.selectors import evaluation_inconsistencies
 
 
 def evaluation_problem_list(*, evaluation: Evaluation) -> list[SubmissionProblem]:
@@ -166,6 +168,9 @@ class OwnEvaluation:
     # What 提交送审 still needs, for an evaluation the user may edit; None otherwise.
     checklist: tuple[SubmissionProblem, ...] | None
     next_step: NextStep
+    # Sentences of its free text that contradict its figures (to correct, or to explain at
+    # 提交送审), for an evaluation the user may edit.
+    inconsistencies: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -306,8 +311,10 @@ def filler_start_page(*, user: access.AnyUser, today: date | None = None) -> Fil
     for evaluation in evaluations:
         trail = trails[evaluation.pk]
         checklist = None
+        inconsistencies: tuple[Finding, ...] = ()
         if evaluation.pk in loaded:
             checklist = tuple(evaluation_problem_list(evaluation=loaded[evaluation.pk]))
+            inconsistencies = tuple(evaluation_inconsistencies(evaluation=loaded[evaluation.pk]))
         returned = evaluation.status == Evaluation.Status.RETURNED
         rows.append(
             OwnEvaluation(
@@ -316,6 +323,7 @@ def filler_start_page(*, user: access.AnyUser, today: date | None = None) -> Fil
                 return_comment=trail.return_comment if returned else "",
                 checklist=checklist,
                 next_step=next_step(status=evaluation.status, ready=not checklist),
+                inconsistencies=inconsistencies,
             )
         )
     years = {evaluation.year for evaluation in evaluations}

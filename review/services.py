@@ -2,6 +2,7 @@
 stored documents, and 从上年复制. Each step is recorded with who, when and why."""
 
 import hashlib
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +14,8 @@ from evaluations.lists import ORDERED_LISTS
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
 from indicators import services as indicator_services
 from review import document_data, documents, selectors
+from review.consistency.check import Finding
+from review.consistency.selectors import evaluation_inconsistencies
 
 # The review workflow: action → (statuses it starts from, status it leads to).
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -51,13 +54,55 @@ def check_transition(
         raise ValidationError("退回时必须填写审核意见，说明需要修改什么。", code="comment_required")
 
 
+# A reason for keeping a sentence that contradicts the figures: a sentence or two.
+EXPLANATION_MAX_LENGTH = 500
+
+
+def explanation_problems(
+    *, findings: Sequence[Finding], explanations: Mapping[str, str]
+) -> dict[str, str]:
+    """What is wrong with the reasons given for the findings, by finding key: missing, or too
+    long. Empty when every finding is explained."""
+    problems = {}
+    for finding in findings:
+        reason = explanations.get(finding.key, "").strip()
+        if not reason:
+            problems[finding.key] = "请改正这处不一致，或说明保留的理由。"
+        elif len(reason) > EXPLANATION_MAX_LENGTH:
+            problems[finding.key] = (
+                f"理由有 {len(reason)} 字，超过 {EXPLANATION_MAX_LENGTH} 字的上限，请精简。"
+            )
+    return problems
+
+
+def _explained(findings: Sequence[Finding], explanations: Mapping[str, str]) -> list[dict]:
+    return [
+        {
+            "rule": finding.rule_label,
+            "place": finding.place,
+            "sentence": finding.sentence,
+            "written": finding.written,
+            "computed": finding.computed,
+            "reason": explanations[finding.key].strip(),
+        }
+        for finding in findings
+    ]
+
+
 def evaluation_transition(
-    *, evaluation_id: int, user, action: str, comment: str = ""
+    *,
+    evaluation_id: int,
+    user,
+    action: str,
+    comment: str = "",
+    explanations: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Move an evaluation through the review workflow and record who did it, when and why.
 
-    Submitting runs every check of the evaluation and refuses with the whole list of problems;
-    returning needs a comment; approving stores 附件1 and 附件2 as rendered now. The documents
+    Submitting runs every check of the evaluation and refuses with the whole list of problems,
+    and refuses while a sentence of the free text contradicts the figures without a reason in
+    `explanations` (by finding key; the reasons are recorded with the step); returning needs a
+    comment; approving stores 附件1 and 附件2 as rendered now. The documents
     are rendered before the row is locked (a second or so); under the lock the status and
     version are checked again, so two reviewers acting at once cannot both succeed and an
     approval never stores documents of data that changed meanwhile.
@@ -78,10 +123,25 @@ def evaluation_transition(
         check_transition(evaluation=evaluation, user=user, action=action, comment=comment)
         if action == "approve" and evaluation.version != before.version:
             raise ValidationError(CHANGED_WHILE_RENDERING, code="changed")
+        recorded: list[dict] = []
         if action == "submit":
             problems = selectors.evaluation_problems(evaluation=evaluation)
             if problems:
                 raise ValidationError(problems, code="incomplete")
+            # Sentences that contradict the figures are corrected, or kept with a reason.
+            findings = evaluation_inconsistencies(evaluation=evaluation)
+            given = explanations or {}
+            unexplained = explanation_problems(findings=findings, explanations=given)
+            if unexplained:
+                raise ValidationError(
+                    [
+                        f"{finding.message}{unexplained[finding.key]}"
+                        for finding in findings
+                        if finding.key in unexplained
+                    ],
+                    code="unexplained",
+                )
+            recorded = _explained(findings, given)
         for (appendix, fmt), file in rendered.items():
             ApprovedReport.objects.create(
                 evaluation=evaluation,
@@ -98,6 +158,7 @@ def evaluation_transition(
             from_status=evaluation.status,
             to_status=target,
             comment=comment,
+            explanations=recorded,
         )
         event.full_clean()
         event.save()

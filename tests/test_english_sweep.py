@@ -15,13 +15,14 @@ from django.core.management import call_command
 from evaluations.models import Department, Evaluation
 from indicators.factories import CompleteEvaluationFactory
 from review import services as review_services
+from review.consistency.selectors import evaluation_inconsistencies
 from tests.helpers import hard_text_evaluation
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WORD = re.compile(r"[A-Za-z]{2,}")
 # Names, not words: formats, the units and marks of the official documents, the admin's own
 # abbreviations that Chinese users write in Latin letters too.
-ALLOWED = {"PDF", "XLSX", "CSV", "XLS", "GBK", "UTF", "MB", "Word", "SHA"}
+ALLOWED = {"PDF", "XLSX", "CSV", "XLS", "GBK", "UTF", "MB", "WORD", "SHA"}
 # Pages a crawl does not open: downloads (not pages), signing out, and Django's JavaScript
 # catalog (a script, not a page).
 SKIPPED = re.compile(r"\.(pdf|xlsx|docx|csv)$|/logout/|/jsi18n/|/appendix1\.|^/static/")
@@ -138,8 +139,15 @@ def test_no_english_on_any_page_a_filler_or_an_auditor_reaches(evaluations, make
     filler = make_user("liwan-filler", role="filler", department=liwan)
     auditor = make_user("district-auditor", role="auditor", department=liwan)
     waiting = evaluations["waiting"]
+    # Its figures are the factory's, which are Liwan 2023's: kept, with a reason, so the pages
+    # show a kept contradiction too.
+    kept = evaluation_inconsistencies(evaluation=waiting)
+    assert kept
     review_services.evaluation_transition(
-        evaluation_id=waiting.pk, user=filler.user, action="submit"
+        evaluation_id=waiting.pk,
+        user=filler.user,
+        action="submit",
+        explanations={finding.key: "2024 年预算与上年持平，数据经核对无误。" for finding in kept},
     )
     allowed = ALLOWED | data_words() | {"liwan", "filler", "district", "auditor"}
     change = "/admin/evaluations/evaluation/{}/"

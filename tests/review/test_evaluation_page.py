@@ -229,7 +229,9 @@ def test_the_evaluation_page_queries_do_not_grow_with_its_lists(make_user, frame
     counts = [queries_of(clients[e], change_url(e)) for e in (short, long)]
 
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 25, counts
+    # 21 for the page itself, 5 for the check of its text against its figures (the four lists
+    # it reads and last year's figures).
+    assert counts[1] <= 26, counts
 
 
 def test_messages_name_what_was_saved(filler, department):
