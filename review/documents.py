@@ -1,10 +1,12 @@
 """The documents of an evaluation, as one family: 附件2 自评报告 and 附件1 自评表.
 
 A document knows what it needs loaded, its file name, a key of its content, its HTML and the
-formats it renders to. Everything else is shared by all of them and lives here once: access
-(another department's evaluation is 404), the cache keyed by content (several app servers share
-it through Django's cache framework), the stored bytes of an approved evaluation, rendering for
-approval (outside any row lock) and `render_report`.
+formats it renders to (PDF, Word; 附件1 also XLSX). Everything else is shared by all of them and
+lives here once: access (another department's evaluation is 404), the cache keyed by content
+(several app servers share it through Django's cache framework), what a PDF carries (the data,
+its XMP properties: review/document_data.py) and the record of the PDFs handed out, the stored
+bytes of an approved evaluation, rendering for approval with its verification codes (outside
+any row lock) and `render_report`.
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CACHE_PREFIX = "document:v3:"
+CACHE_TIMEOUT = 60 * 60 * 24 * 30  # content-addressed: an entry never goes stale, only unused
 # An approved PDF's verification code: the first hex digits of the SHA-256 of the document as
 # approved, rendered once without the code (the code cannot be a digest of the file that
 # prints it). 12 digits: 2⁴⁸ values, typed in three groups of four.
 VERIFICATION_CODE_LENGTH = 12
-CACHE_TIMEOUT = 60 * 60 * 24 * 30  # content-addressed: an entry never goes stale, only unused
 
 
 @dataclass(frozen=True)
