@@ -148,7 +148,6 @@ GRID = gongwen_grid()
 # gives it two cells instead, doubling the spacing of every line. The PDF narrows the advance
 # the same way (typesetting.Metrics.cell_for).
 GRID_SCALE_PERCENT = math.floor(GRID.char_pitch_pt / BODY_SIZE_PT * 100)
-INDENT_TWIPS = round(FIRST_LINE_INDENT_CELLS * GRID.char_pitch_pt * 20)
 
 
 # --- the document -----------------------------------------------------------------------------
