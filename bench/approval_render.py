@@ -59,7 +59,7 @@ def main() -> int:
     call_command("loaddata", "liwan_2023", verbosity=0)
 
     def load(document: documents.Document):
-        return documents.document_evaluation(document, department_code="liwan-kgxj", year=2023)
+        return documents.document_evaluation(department_code="liwan-kgxj", year=2023)
 
     evaluation = load(documents.REPORT)
     table = documents.SCORE_TABLE.source(load(documents.SCORE_TABLE))

@@ -41,6 +41,7 @@ def main() -> int:
     from evaluations.lists import ORDERED_LISTS
     from evaluations.models import MAX_LIST_ITEMS, REPORT_MAX_CHARACTERS
     from evaluations.reports import document
+    from evaluations.reports.carried import NOTHING
     from indicators.factories import CompleteEvaluationFactory, IndicatorRowFactory
     from indicators.models import MAX_INDICATOR_ROWS
     from review import documents
@@ -67,10 +68,10 @@ def main() -> int:
     print(f"        {REPORT_MAX_CHARACTERS:,} characters of 附件2; render timeout {timeout} s")
     for code, label in (("liwan-kgxj", "Liwan 2023 (baseline)"), ("limits", "at the limits")):
         for kind in (documents.REPORT, documents.SCORE_TABLE):
-            loaded = documents.document_evaluation(kind, department_code=code, year=2023)
+            loaded = documents.document_evaluation(department_code=code, year=2023)
             source = kind.source(loaded)
             started = time.perf_counter()
-            pdf = kind.formats["pdf"].render(source)
+            pdf = kind.formats["pdf"].render(source, NOTHING)
             seconds = time.perf_counter() - started
             extra = ""
             if kind is documents.REPORT:

@@ -203,13 +203,10 @@ def bundle_entries(bundle: Bundle) -> list[Entry]:
     ]
 
 
-def evaluations_for_documents(*, year: int, codes: list[str]) -> dict[str, dict[str, Evaluation]]:
-    """The evaluations of these departments loaded as each document needs, by document key and
-    department code: a fixed number of queries for any number of departments."""
+def evaluations_for_documents(*, year: int, codes: list[str]) -> dict[str, Evaluation]:
+    """The evaluations of these departments loaded for their documents, by department code: a
+    fixed number of queries for any number of departments."""
     return {
-        document.key: {
-            evaluation.department.code: evaluation
-            for evaluation in document.queryset().filter(year=year, department__code__in=codes)
-        }
-        for document in DOCUMENTS
+        evaluation.department.code: evaluation
+        for evaluation in documents.evaluations().filter(year=year, department__code__in=codes)
     }

@@ -491,10 +491,10 @@ def _render_part(
     year = part.bundle.year
     loaded = selectors.evaluations_for_documents(year=year, codes=codes)
     for code in codes:
+        evaluation = loaded.get(code)
+        if evaluation is None:
+            raise BuildError(f"部门 {code} 的 {year} 年度自评在打包期间被删除，请重新打包。")
         for document, fmt in selectors.FILES:
-            evaluation = loaded[document.key].get(code)
-            if evaluation is None:
-                raise BuildError(f"部门 {code} 的 {year} 年度自评在打包期间被删除，请重新打包。")
             content = _render(document, evaluation, fmt)
             archive.write_atomically(
                 rendered_path(bundle_id, code, document.appendix, fmt), token, content

@@ -59,7 +59,6 @@ class Document:
     key: str
     title: str  # 附件2 自评报告: in messages and logs
     appendix: int  # ApprovedReport.Appendix: what approval stores
-    queryset: Callable[[], QuerySet[Evaluation]]  # evaluations loaded as the document needs
     source: Callable[[Evaluation], Any]  # what the renderers take
     content_key: Callable[[Any], str]
     filename: Callable[[Evaluation, str], str]  # (evaluation, extension)
@@ -71,7 +70,6 @@ REPORT = Document(
     key="report",
     title="附件2 自评报告",
     appendix=ApprovedReport.Appendix.REPORT,
-    queryset=indicator_selectors.evaluations_for_documents,
     source=lambda evaluation: evaluation,
     content_key=report.report_key,
     filename=report.report_filename,
@@ -85,7 +83,6 @@ SCORE_TABLE = Document(
     key="appendix1",
     title="附件1 自评表",
     appendix=ApprovedReport.Appendix.SCORE_TABLE,
-    queryset=indicator_selectors.evaluations_for_documents,
     source=appendix1.appendix1_for,
     content_key=appendix1.appendix1_key,
     filename=appendix1.appendix1_filename,
@@ -100,19 +97,25 @@ DOCUMENTS: dict[str, Document] = {document.key: document for document in (REPORT
 BY_APPENDIX: dict[int, Document] = {document.appendix: document for document in DOCUMENTS.values()}
 
 
+def evaluations() -> QuerySet[Evaluation]:
+    """Evaluations loaded for every document and for what their PDFs carry: one loading
+    serves both documents (indicators.selectors.evaluations_for_documents)."""
+    return indicator_selectors.evaluations_for_documents()
+
+
 def document_evaluation_for_user(
-    document: Document, user: access.AnyUser, *, department_code: str, year: int
+    user: access.AnyUser, *, department_code: str, year: int
 ) -> Evaluation:
-    """The evaluation behind a document URL, loaded as the document needs; 404 when there is
-    none or the user may not see it."""
+    """The evaluation behind a document URL, loaded for the documents; 404 when there is none
+    or the user may not see it."""
     return access.evaluation_for_user(
-        user, department_code=department_code, year=year, queryset=document.queryset()
+        user, department_code=department_code, year=year, queryset=evaluations()
     )
 
 
-def document_evaluation(document: Document, *, department_code: str, year: int) -> Evaluation:
+def document_evaluation(*, department_code: str, year: int) -> Evaluation:
     """The same for a command: no user, 404 when there is none."""
-    return get_object_or_404(document.queryset(), department__code=department_code, year=year)
+    return get_object_or_404(evaluations(), department__code=department_code, year=year)
 
 
 class DocumentTooLarge(Exception):
@@ -204,8 +207,8 @@ def render_for_approval(
     is rendered twice: once without the code, whose digest gives the code, then with it.
     Called outside the row lock (a render takes about a second)."""
     files = {}
+    evaluation = document_evaluation(department_code=department_code, year=year)
     for document in DOCUMENTS.values():
-        evaluation = document_evaluation(document, department_code=department_code, year=year)
         source = document.source(evaluation)
         for fmt, rendering in document.formats.items():
             if not rendering.carries:

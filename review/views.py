@@ -77,7 +77,7 @@ def document_preview(
     at approval, shown in the browser (what was approved, whatever changed since)."""
     kind = documents.DOCUMENTS[document]
     evaluation = documents.document_evaluation_for_user(
-        kind, request.user, department_code=department_code, year=year
+        request.user, department_code=department_code, year=year
     )
     stored = documents.stored(kind, evaluation, "pdf")
     if stored is not None:
@@ -96,7 +96,7 @@ def document_download(
     keyed by its content, rendered on a miss. ETag and 304 either way."""
     kind = documents.DOCUMENTS[document]
     evaluation = documents.document_evaluation_for_user(
-        kind, request.user, department_code=department_code, year=year
+        request.user, department_code=department_code, year=year
     )
     rendition = documents.rendition(kind, evaluation, fmt)
     try:

@@ -50,9 +50,7 @@ class Command(BaseCommand):
                 f"{document.title}没有 {fmt} 格式；可选：{'、'.join(document.formats)}。"
             )
         try:
-            evaluation = documents.document_evaluation(
-                document, department_code=department_code, year=year
-            )
+            evaluation = documents.document_evaluation(department_code=department_code, year=year)
         except Http404:
             raise CommandError(
                 f"没有找到部门编码为 {department_code} 的 {year} 年度自评。"
