@@ -68,7 +68,8 @@ def main() -> int:
     def carrying(document: documents.Document) -> Callable[[], bytes]:
         def run() -> bytes:
             loaded = load(document)
-            carried = document_data.carried(loaded, document_title=document.title)
+            taken = document_data.snapshot(loaded)
+            carried = document_data.carried(loaded, taken, document_title=document.title)
             return document.formats["pdf"].render(document.source(loaded), carried)
 
         return run

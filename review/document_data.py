@@ -107,20 +107,45 @@ class Approval:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The evaluation's 附件1 table and its data, computed once for a request: the data's digest
+    keys the cache and the ETag, and the same data is what the PDF then carries."""
+
+    table: appendix1.Appendix1
+    data: dict[str, Any]
+
+    @property
+    def digest(self) -> str:
+        """Of the JSON, which decides the workbook too (not built for the key)."""
+        return hashlib.sha256(data_json(self.data)).hexdigest()
+
+
+def snapshot(evaluation: Evaluation) -> Snapshot:
+    """Expects an evaluation loaded for the documents (`review.documents.evaluations`)."""
+    table = appendix1.appendix1_for(evaluation)
+    return Snapshot(table, evaluation_data(evaluation, table))
+
+
 def carried(
     evaluation: Evaluation,
+    taken: Snapshot,
     *,
     document_title: str,
     approval: Approval | None = None,
 ) -> Carried:
-    """What a PDF of `evaluation` carries. An approved document (`approval`) states itself
-    已审核 at the version the approval gives the evaluation."""
-    table = appendix1.appendix1_for(evaluation)
-    data = evaluation_data(evaluation, table)
+    """What a PDF of `evaluation` carries, from `taken` (its snapshot). An approved document
+    (`approval`) states itself 已审核 at the version the approval gives the evaluation."""
+    table, data = taken.table, taken.data
     state, version = evaluation.get_status_display(), evaluation.version
     if approval is not None:
         state, version = Evaluation.Status.APPROVED.label, evaluation.version + 1
-        data.update(state=Evaluation.Status.APPROVED.value, state_label=state, version=version)
+        data = {
+            **data,
+            "state": Evaluation.Status.APPROVED.value,
+            "state_label": state,
+            "version": version,
+        }
     stem = f"{evaluation.year}年度{evaluation.department.full_name}"
     files = (
         EmbeddedFile(
@@ -150,10 +175,3 @@ def carried(
             ("approvedAt", timezone.localtime(approval.at).isoformat(timespec="seconds")),
         ]
     return Carried(files=files, properties=tuple(properties))
-
-
-def carried_key(evaluation: Evaluation) -> str:
-    """A hash of the data a draft's PDF carries, without building the workbook (for the cache
-    key and the ETag): the JSON decides the workbook too."""
-    data = evaluation_data(evaluation, appendix1.appendix1_for(evaluation))
-    return hashlib.sha256(data_json(data)).hexdigest()

@@ -158,8 +158,9 @@ def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> R
     filename = document.filename(evaluation, fmt)
     source = document.source(evaluation)
     key = f"{document.key}.{fmt}:{document.content_key(source)}"
-    if rendering.carries:
-        key += ":" + document_data.carried_key(evaluation)
+    taken = document_data.snapshot(evaluation) if rendering.carries else None
+    if taken is not None:
+        key += ":" + taken.digest
 
     def content() -> bytes:
         data = cache.get(CACHE_PREFIX + key)
@@ -170,11 +171,11 @@ def rendition(document: Document, evaluation: Evaluation, fmt: str = "pdf") -> R
                 if characters > REPORT_MAX_CHARACTERS:
                     raise DocumentTooLarge(report_document.too_long(characters))
             carried = NOTHING
-            if rendering.carries:
-                carried = document_data.carried(evaluation, document_title=document.title)
+            if taken is not None:
+                carried = document_data.carried(evaluation, taken, document_title=document.title)
             data = rendering.render(source, carried)
             cache.set(CACHE_PREFIX + key, data, CACHE_TIMEOUT)
-        if rendering.carries:  # each time: the cache may outlive the database's record
+        if taken is not None:  # each time: the cache may outlive the database's record
             _remember(document, evaluation, data)
         return data
 
@@ -208,6 +209,7 @@ def render_for_approval(
     Called outside the row lock (a render takes about a second)."""
     files = {}
     evaluation = document_evaluation(department_code=department_code, year=year)
+    taken = document_data.snapshot(evaluation)
     for document in DOCUMENTS.values():
         source = document.source(evaluation)
         for fmt, rendering in document.formats.items():
@@ -215,7 +217,7 @@ def render_for_approval(
                 files[document.appendix, fmt] = ApprovedFile(rendering.render(source, NOTHING), "")
                 continue
             carried = document_data.carried(
-                evaluation, document_title=document.title, approval=approval
+                evaluation, taken, document_title=document.title, approval=approval
             )
             unstamped = rendering.render(source, carried)
             code = hashlib.sha256(unstamped).hexdigest()[:VERIFICATION_CODE_LENGTH].upper()
