@@ -14,25 +14,9 @@ Loads Liwan 2023 into a throwaway SQLite database and prints medians of N warm r
 """
 
 import argparse
-import os
-import statistics
-import sys
-import tempfile
-import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+import harness
 
 
 def main() -> int:
@@ -40,23 +24,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="selfeval-bench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    harness.django_with_liwan()
     from django.utils import timezone
 
     from evaluations.reports import report
     from evaluations.reports.carried import NOTHING
     from review import document_data, documents
-
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "liwan_2023", verbosity=0)
 
     def load(document: documents.Document):
         return documents.document_evaluation(department_code="liwan-kgxj", year=2023)
@@ -81,14 +54,16 @@ def main() -> int:
                 rendering.render(source, NOTHING)
 
     timings = {
-        "附件2 PDF, plain": median_seconds(lambda: report.report_pdf(evaluation), args.repeat),
-        "附件2 PDF, carrying": median_seconds(carrying(documents.REPORT), args.repeat),
-        "附件1 PDF, plain": median_seconds(
+        "附件2 PDF, plain": harness.median_seconds(
+            lambda: report.report_pdf(evaluation), args.repeat
+        ),
+        "附件2 PDF, carrying": harness.median_seconds(carrying(documents.REPORT), args.repeat),
+        "附件1 PDF, plain": harness.median_seconds(
             lambda: documents.SCORE_TABLE.formats["pdf"].render(table, NOTHING), args.repeat
         ),
-        "附件1 PDF, carrying": median_seconds(carrying(documents.SCORE_TABLE), args.repeat),
-        "every file once, plain": median_seconds(every_file_plain, args.repeat),
-        "approval, every file": median_seconds(
+        "附件1 PDF, carrying": harness.median_seconds(carrying(documents.SCORE_TABLE), args.repeat),
+        "every file once, plain": harness.median_seconds(every_file_plain, args.repeat),
+        "approval, every file": harness.median_seconds(
             lambda: documents.render_for_approval(
                 department_code="liwan-kgxj", year=2023, approval=approval
             ),

@@ -9,14 +9,12 @@ pages and the render time of 附件2 and 附件1, against REPORT_RENDER_TIMEOUT,
 report rendered in the same run as the baseline.
 """
 
-import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import harness
+
 PHRASE = "全面推进科技创新体系建设，落实 R&D 投入加计扣除政策，服务企业 1,024 家（次）；"
 
 
@@ -26,16 +24,8 @@ def pages(pdf: bytes) -> int:
 
 
 def main() -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="selfeval-bench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness.django_with_liwan()
     from django.conf import settings
-    from django.core.management import call_command
 
     from evaluations.factories import ITEM_FACTORIES, DepartmentFactory
     from evaluations.lists import ORDERED_LISTS
@@ -46,8 +36,6 @@ def main() -> int:
     from indicators.models import MAX_INDICATOR_ROWS
     from review import documents
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "liwan_2023", verbosity=0)
     evaluation = CompleteEvaluationFactory(department=DepartmentFactory(code="limits"))
     entries = [entry for entry in ORDERED_LISTS for _ in range(MAX_LIST_ITEMS)]
     length = (REPORT_MAX_CHARACTERS - 2_000) // len(entries)  # room for headings and figures

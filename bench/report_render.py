@@ -13,7 +13,6 @@ and, when ../shared/tools/report_fidelity.py and pdftotext exist, the fidelity f
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import harness
+
+ROOT = harness.ROOT
 FIDELITY = ROOT.parent / "shared" / "tools" / "report_fidelity.py"
 OFFICIAL = ROOT / "tests" / "data" / "liwan_2023_official.txt"
 
@@ -58,25 +59,14 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="selfeval-bench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    workdir = harness.django_with_liwan()
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
 
     from evaluations import selectors
     from evaluations.reports import report
-
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "liwan_2023", verbosity=0)
 
     def load():
         return selectors.evaluation_for_report(department_code="liwan-kgxj", year=2023)

@@ -14,27 +14,13 @@ of the Word report compared with the filed original (text, lines, pages).
 
 import argparse
 import io
-import os
-import statistics
-import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import harness
+
+ROOT = harness.ROOT
 FIDELITY = ROOT.parent / "shared" / "tools" / "report_fidelity.py"
 OFFICIAL = ROOT / "tests" / "data" / "liwan_2023_official.txt"
-
-
-def median_seconds(render: Callable[[], object], repeat: int) -> float:
-    render()  # warm: fonts, templates, imports
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        render()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:
@@ -42,16 +28,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="selfeval-bench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    workdir = harness.django_with_liwan()
     import docx
-    from django.core.management import call_command
 
     from evaluations import selectors
     from evaluations.reports import report
@@ -59,8 +37,6 @@ def main() -> int:
     from indicators import selectors as indicator_selectors
     from indicators.reports import appendix1
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "liwan_2023", verbosity=0)
     evaluation = selectors.evaluation_for_report(department_code="liwan-kgxj", year=2023)
     table = appendix1.appendix1_for(
         indicator_selectors.evaluation_for_appendix(department_code="liwan-kgxj", year=2023)
@@ -76,11 +52,11 @@ def main() -> int:
         return out.getvalue()
 
     timings = {
-        "附件2 DOCX": median_seconds(lambda: report.report_docx(evaluation), args.repeat),
-        "附件2 PDF": median_seconds(lambda: report.report_pdf(evaluation), args.repeat),
-        "附件1 DOCX": median_seconds(lambda: appendix1.appendix1_docx(table), args.repeat),
-        "附件1 PDF": median_seconds(lambda: appendix1.appendix1_pdf(table), args.repeat),
-        "python-docx alone": median_seconds(bare_docx, args.repeat),
+        "附件2 DOCX": harness.median_seconds(lambda: report.report_docx(evaluation), args.repeat),
+        "附件2 PDF": harness.median_seconds(lambda: report.report_pdf(evaluation), args.repeat),
+        "附件1 DOCX": harness.median_seconds(lambda: appendix1.appendix1_docx(table), args.repeat),
+        "附件1 PDF": harness.median_seconds(lambda: appendix1.appendix1_pdf(table), args.repeat),
+        "python-docx alone": harness.median_seconds(bare_docx, args.repeat),
     }
     print(f"Liwan 2023, medians of {args.repeat} warm runs:")
     for name, seconds in timings.items():
