@@ -154,11 +154,15 @@ def evaluation_scoring_problems(*, evaluation: Evaluation) -> list[str]:
     return [p.message for p in evaluation_scoring_problem_list(evaluation=evaluation)]
 
 
-def evaluation_completeness_problem_list(*, evaluation: Evaluation) -> list[SubmissionProblem]:
+def evaluation_completeness_problem_list(
+    *, evaluation: Evaluation, scorecard: Scorecard | None = None
+) -> list[SubmissionProblem]:
     """For submission: at least one indicator row, every row with a target has its 实际完成值 and
     every 定性 row its 评价档次, plus the rules of `evaluation_scoring_problem_list`; each at
-    the row's field, or at the rows' list. A fixed number of queries, whatever the rows."""
-    scorecard = evaluation_scorecard(evaluation=evaluation)
+    the row's field, or at the rows' list. A fixed number of queries, whatever the rows (none
+    for the scorecard when the caller has it)."""
+    if scorecard is None:
+        scorecard = evaluation_scorecard(evaluation=evaluation)
     problems: list[SubmissionProblem] = []
     if not scorecard.rows:
         problems.append(

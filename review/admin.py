@@ -39,6 +39,7 @@ from indicators.admin import IndicatorRowInline, save_indicator_rows
 from indicators.models import IndicatorRow
 from review import error_summary, selectors
 from review import services as review_services
+from review.consistency.check import Finding
 from review.consistency.selectors import evaluation_inconsistencies
 
 logger = logging.getLogger(__name__)
@@ -518,13 +519,13 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
             # was typed and what is missing (the service refuses it too).
             evaluation = self.get_object(request, object_id)
             if evaluation is not None and access.can_submit(request.user, evaluation):
+                findings = evaluation_inconsistencies(evaluation=evaluation)
                 missing = review_services.explanation_problems(
-                    findings=evaluation_inconsistencies(evaluation=evaluation),
-                    explanations=self._explanations(request),
+                    findings=findings, explanations=self._explanations(request)
                 )
                 if missing:
                     return self._confirm_transition(
-                        request, object_id, action, explanation_errors=missing
+                        request, object_id, action, findings=findings, explanation_errors=missing
                     )
         return require_POST(self._transition)(request, object_id, action)
 
@@ -542,6 +543,7 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
         request: HttpRequest,
         object_id: str,
         action: str,
+        findings: list[Finding] | None = None,
         explanation_errors: dict[str, str] | None = None,
     ):
         """提交送审 and 审核通过 cannot be undone by the one who makes them: a page says what
@@ -575,7 +577,11 @@ class EvaluationAdmin(ChineseImportExportMixin, SimpleHistoryAdmin):
                         request.POST.get(EXPLANATION_PREFIX + finding.key, ""),
                         (explanation_errors or {}).get(finding.key, ""),
                     )
-                    for finding in evaluation_inconsistencies(evaluation=evaluation)
+                    for finding in (
+                        evaluation_inconsistencies(evaluation=evaluation)
+                        if findings is None
+                        else findings
+                    )
                 ]
                 if action == "submit"
                 else []

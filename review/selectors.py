@@ -24,7 +24,9 @@ from review.consistency.check import Finding
 from review.consistency.selectors import evaluation_inconsistencies
 
 
-def evaluation_problem_list(*, evaluation: Evaluation) -> list[SubmissionProblem]:
+def evaluation_problem_list(
+    *, evaluation: Evaluation, scorecard: indicator_selectors.Scorecard | None = None
+) -> list[SubmissionProblem]:
     """Everything that stands between an evaluation and submission for review, in the order of
     the report, each with where on the evaluation's change page it is fixed; empty when it may
     be submitted. An evaluation from `evaluations_for_report` (lists loaded) is not read again:
@@ -35,7 +37,9 @@ def evaluation_problem_list(*, evaluation: Evaluation) -> list[SubmissionProblem
         loaded = evaluation_selectors.evaluations_for_report().get(pk=evaluation.pk)
     problems = [
         *evaluation_selectors.evaluation_data_problem_list(evaluation=evaluation),
-        *indicator_selectors.evaluation_completeness_problem_list(evaluation=evaluation),
+        *indicator_selectors.evaluation_completeness_problem_list(
+            evaluation=evaluation, scorecard=scorecard
+        ),
     ]
     characters = document.report_characters(document.report_blocks(loaded))
     if characters > REPORT_MAX_CHARACTERS:
@@ -43,10 +47,15 @@ def evaluation_problem_list(*, evaluation: Evaluation) -> list[SubmissionProblem
     return problems
 
 
-def evaluation_problems(*, evaluation: Evaluation) -> list[str]:
+def evaluation_problems(
+    *, evaluation: Evaluation, scorecard: indicator_selectors.Scorecard | None = None
+) -> list[str]:
     """Everything that stands between an evaluation and submission for review, in the order of
     the report; empty when it may be submitted."""
-    return [problem.message for problem in evaluation_problem_list(evaluation=evaluation)]
+    return [
+        problem.message
+        for problem in evaluation_problem_list(evaluation=evaluation, scorecard=scorecard)
+    ]
 
 
 @dataclass(frozen=True)
@@ -313,8 +322,12 @@ def filler_start_page(*, user: access.AnyUser, today: date | None = None) -> Fil
         checklist = None
         inconsistencies: tuple[Finding, ...] = ()
         if evaluation.pk in loaded:
-            checklist = tuple(evaluation_problem_list(evaluation=loaded[evaluation.pk]))
-            inconsistencies = tuple(evaluation_inconsistencies(evaluation=loaded[evaluation.pk]))
+            editing = loaded[evaluation.pk]
+            scorecard = indicator_selectors.evaluation_scorecard(evaluation=editing)
+            checklist = tuple(evaluation_problem_list(evaluation=editing, scorecard=scorecard))
+            inconsistencies = tuple(
+                evaluation_inconsistencies(evaluation=editing, scorecard=scorecard)
+            )
         returned = evaluation.status == Evaluation.Status.RETURNED
         rows.append(
             OwnEvaluation(

@@ -12,6 +12,7 @@ from evaluations import access
 from evaluations import services as evaluation_services
 from evaluations.lists import ORDERED_LISTS
 from evaluations.models import ApprovedReport, Evaluation, ReviewEvent
+from indicators import selectors as indicator_selectors
 from indicators import services as indicator_services
 from review import document_data, documents, selectors
 from review.consistency.check import Finding
@@ -125,11 +126,12 @@ def evaluation_transition(
             raise ValidationError(CHANGED_WHILE_RENDERING, code="changed")
         recorded: list[dict] = []
         if action == "submit":
-            problems = selectors.evaluation_problems(evaluation=evaluation)
+            scorecard = indicator_selectors.evaluation_scorecard(evaluation=evaluation)
+            problems = selectors.evaluation_problems(evaluation=evaluation, scorecard=scorecard)
             if problems:
                 raise ValidationError(problems, code="incomplete")
             # Sentences that contradict the figures are corrected, or kept with a reason.
-            findings = evaluation_inconsistencies(evaluation=evaluation)
+            findings = evaluation_inconsistencies(evaluation=evaluation, scorecard=scorecard)
             given = explanations or {}
             unexplained = explanation_problems(findings=findings, explanations=given)
             if unexplained:

@@ -426,9 +426,7 @@ def test_the_fillers_start_page_reads_the_database_a_fixed_number_of_times(
     long = count_queries(filler)
 
     assert long == short
-    # 20 for the page, 4 for checking the editable evaluation's text against its figures (its
-    # indicator rows and framework for the score, last year's figures).
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(20):
         filler.get(INDEX)
 
 
