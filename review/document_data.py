@@ -25,8 +25,6 @@ from evaluations.tabular import plain_number
 from indicators.reports import appendix1
 
 SCHEMA = "selfeval.evaluation/1"
-JSON = "application/json"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -152,13 +150,11 @@ def carried(
             name=f"{stem}自评数据.json",
             content=data_json(data),
             description="自评数据（收支数据、各项列表、绩效指标与得分），JSON 格式",
-            media_type=JSON,
         ),
         EmbeddedFile(
             name=appendix1.appendix1_filename(evaluation, "xlsx"),
             content=appendix1.appendix1_xlsx(table),
             description="附件1 部门整体支出绩效自评表，XLSX 格式",
-            media_type=XLSX,
         ),
     )
     properties = [

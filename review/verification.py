@@ -43,10 +43,6 @@ class Verdict:
     # The approved file to compare a printed copy with, when the user may see it.
     download: ApprovedReport | None = field(default=None, compare=False)
 
-    @property
-    def genuine(self) -> bool:
-        return self.outcome == Outcome.APPROVED
-
 
 def _moment(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"

@@ -5,7 +5,6 @@ version) and, on an approved document, its verification code. Built by the revie
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 
 # The XMP namespace of the properties (a URI that names them; nothing is fetched from it).
@@ -15,10 +14,9 @@ XMP_PREFIX = "selfeval"
 
 @dataclass(frozen=True)
 class EmbeddedFile:
-    name: str  # the file name shown in the attachment pane
+    name: str  # the file name shown in the attachment pane; readers take the type from it
     content: bytes
     description: str
-    media_type: str
 
 
 @dataclass(frozen=True)
@@ -35,17 +33,6 @@ class Carried:
             verification_code=code,
             properties=(*self.properties, ("verificationCode", code)),
         )
-
-    def digest(self) -> str:
-        """Changes whenever anything carried changes (a part of the document's cache key)."""
-        sha = hashlib.sha256()
-        for item in self.files:
-            sha.update(f"{item.name}\0{item.description}\0{item.media_type}\0".encode())
-            sha.update(hashlib.sha256(item.content).digest())
-        for name, value in self.properties:
-            sha.update(f"{name}\0{value}\0".encode())
-        sha.update(self.verification_code.encode())
-        return sha.hexdigest()
 
 
 NOTHING = Carried()

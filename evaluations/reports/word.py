@@ -21,6 +21,7 @@ from datetime import datetime
 
 from docx import Document as new_document
 from docx.document import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.oxml import serialize_part_xml
@@ -275,8 +276,6 @@ def _set_run(rpr, face: Face, size_pt: float, *, hint: bool = False) -> None:
 
 
 def _page(section: Section, page: Page, *, landscape: bool) -> None:
-    from docx.enum.section import WD_ORIENT
-
     width, height = (page.height, page.width) if landscape else (page.width, page.height)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width = Twips(twips(width))
